@@ -1,0 +1,61 @@
+"""Typed items that flow from the spider to the pipelines.
+
+Plain dataclasses with no logic (see house style): the spider fills them, the
+pipelines validate and write them. Field names match the JSON Lines schema in
+``crawler/schemas/article.schema.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class Teaser:
+    """One teaser link from a "Recent Posts" / "Related" / "More in ..." block."""
+
+    url: str
+    headline: str
+    excerpt: str | None = None
+    relative_time: str | None = None  # as written on the page, e.g. "8 mins ago"
+    published_at: str | None = None  # UTC ISO 8601, resolved against the fetch time
+    block: str | None = None  # the block's label, e.g. "Recent Posts"
+
+
+@dataclass
+class WarcLocation:
+    """Where the page's response record sits, so a reader can seek straight to it."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str | None = None
+
+
+@dataclass
+class ArticleItem:
+    """One extracted article: a JSON Lines row."""
+
+    url: str
+    fetched_at: str
+    status: int
+    title: str | None
+    body: str
+    schema_version: str = SCHEMA_VERSION
+    canonical_url: str | None = None
+    category: str | None = None
+    categories: list[str] = field(default_factory=list)
+    author: str | None = None
+    published_at: str | None = None
+    modified_at: str | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+    description: str | None = None
+    site_name: str | None = None
+    image: str | None = None
+    teasers: list[Teaser] = field(default_factory=list)
+    warc: WarcLocation | None = None
+    crawl_id: str | None = None

@@ -59,3 +59,16 @@ class ArticleItem:
     teasers: list[Teaser] = field(default_factory=list)
     warc: WarcLocation | None = None
     crawl_id: str | None = None
+
+
+@dataclass
+class TeaserBatch:
+    """Teasers found on a page that is not an article (home, section listings).
+
+    They go to the follow-up queue like an article's teasers but produce no
+    JSON Lines row.
+    """
+
+    url: str
+    fetched_at: str
+    teasers: list[Teaser] = field(default_factory=list)

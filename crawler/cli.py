@@ -1,0 +1,251 @@
+"""The ``newscrawl`` command: crawl, demo, extract, queue.
+
+Thin over Scrapy and the package: argument checks that fail fast with one
+clear line and exit code 2, then a normal Scrapy crawl whose settings any
+``-s NAME=VALUE`` can override, then a summary read from ``report.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from crawler.output import OutputLayout
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="newscrawl", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    crawl = sub.add_parser("crawl", help="crawl news sites into OUTPUT (JSONL, WARC, queue)")
+    crawl.add_argument("urls", nargs="+", metavar="URL", help="start URL(s): home or section pages")
+    _add_crawl_options(crawl)
+
+    demo = sub.add_parser("demo", help="serve the bundled demo news site and crawl it")
+    demo.add_argument("--serve", action="store_true", help="only serve the site until Ctrl-C")
+    demo.add_argument("--port", type=int, default=0, help="port for --serve (default: a free one)")
+    _add_crawl_options(demo)
+
+    extract = sub.add_parser("extract", help="print the article JSON of one HTML file or URL")
+    extract.add_argument("source", metavar="FILE_OR_URL")
+    extract.add_argument("--url", help="the page's URL (for a file: resolves links)")
+
+    queue = sub.add_parser("queue", help="list the follow-up queue of an output directory")
+    queue.add_argument("--output", "-o", default="output", help="output directory")
+    queue.add_argument("--json", action="store_true", help="one JSON object per line")
+    queue.add_argument("--all", action="store_true", help="include done and failed links")
+    return parser
+
+
+def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--output", "-o", default="output", help="output directory (default: output)")
+    cmd.add_argument("--max-pages", type=int, default=None, help="stop requesting after N pages")
+    cmd.add_argument("--max-depth", type=int, default=None, help="follow links N levels deep")
+    cmd.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help="override a Scrapy or newscrawl setting (repeatable)",
+    )
+    cmd.add_argument("--quiet", "-q", action="store_true", help="no summary, warnings only")
+
+
+def _check_output_dir(path: str) -> Path:
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".newscrawl-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"output directory {path!r} is not writable: {exc.strerror or exc}") from exc
+    return out
+
+
+def _check_urls(urls: Sequence[str]) -> list[str]:
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"not an http(s) URL: {url!r}")
+    return list(urls)
+
+
+def _parse_settings(pairs: Sequence[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s expects NAME=VALUE, got {pair!r}")
+        overrides[name.strip()] = value
+    return overrides
+
+
+def run_crawl(
+    urls: Sequence[str], *, output: Path, max_pages: int | None = None,
+    max_depth: int | None = None, overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run one crawl to completion in this process and return its report."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.spiders.news import NewsSpider
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("NEWSCRAWL_OUTPUT_DIR", str(output), priority="cmdline")
+    if max_pages is not None:
+        settings.set("NEWSCRAWL_MAX_PAGES", max_pages, priority="cmdline")
+    if max_depth is not None:
+        settings.set("DEPTH_LIMIT", max_depth, priority="cmdline")
+    if sys.stderr.isatty() and settings.get("NEWSCRAWL_PROGRESS_MODE") != "log":
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")  # keep the live line readable
+    settings.setdict(overrides or {}, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process.crawl(NewsSpider, start_urls=list(urls))
+    process.start()
+    report_path = OutputLayout(output).report_path
+    return json.loads(report_path.read_text(encoding="utf-8"))
+
+
+def format_summary(report: dict[str, Any]) -> str:
+    """The end-of-run summary an operator reads."""
+    errors = ", ".join(f"{k} {v}" for k, v in report["errors_by_kind"].items()) or "none"
+    return "\n".join(
+        [
+            f"Crawl {report['crawl_id']} finished ({report['finish_reason']})",
+            f"  pages fetched    {report['pages_fetched']}",
+            f"  articles         {report['articles']}  -> {report['output_dir']}/articles/",
+            f"  teasers queued   {report['teasers_queued']} (pending in queue: {report['queue_pending']})",
+            f"  WARC files       {report['warc_files_this_run']} ({report['warc_bytes_this_run']:,} bytes)"
+            f"  -> {report['output_dir']}/warc/",
+            f"  errors           {report['errors']} ({errors})",
+        ]
+    )
+
+
+def _crawl_and_report(args: argparse.Namespace, urls: list[str], extra: dict[str, Any]) -> int:
+    output = _check_output_dir(args.output)
+    overrides = {**extra, **_parse_settings(args.settings)}
+    if args.quiet:
+        overrides.setdefault("LOG_LEVEL", "WARNING")
+    report = run_crawl(
+        urls, output=output, max_pages=args.max_pages, max_depth=args.max_depth, overrides=overrides
+    )
+    if report["start_urls_ok"] == 0 and report["start_urls_failed"] > 0:
+        raise UsageError(f"cannot reach start URL {report['start_url_error']}")
+    if not args.quiet:
+        print(format_summary(report))
+    return 0
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    return _crawl_and_report(args, _check_urls(args.urls), {})
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo.server import DemoServer
+
+    if args.serve:
+        server = DemoServer(port=args.port)
+        print(f"Serving the demo news site at {server.url} (Ctrl-C to stop)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    with DemoServer() as server:
+        print(f"Demo news site at {server.url}; crawling into {args.output}/", flush=True)
+        # A local site needs no throttling; real crawls keep the polite defaults.
+        demo_settings = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}
+        return _crawl_and_report(args, [server.url], demo_settings)
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.extraction import extract_page
+
+    source = args.source
+    if urlsplit(source).scheme in ("http", "https"):
+        try:
+            with urllib.request.urlopen(source, timeout=30) as resp:  # noqa: S310 (http(s) only)
+                html: bytes = resp.read()
+                url = args.url or resp.geturl()
+        except OSError as exc:
+            raise UsageError(f"cannot fetch {source}: {exc}") from exc
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise UsageError(f"no such file: {source}")
+        html = path.read_bytes()
+        url = args.url or path.resolve().as_uri()
+    fetched_at = datetime.now(UTC)
+    page = extract_page(html, url, fetched_at)
+    print(json.dumps(extraction_row(page, url, fetched_at), ensure_ascii=False, indent=2))
+    return 0
+
+
+def extraction_row(page: Any, url: str, fetched_at: datetime) -> dict[str, Any]:
+    """The JSONL row for an extracted page, without the crawl-only fields (warc, status)."""
+    from crawler.items import ArticleItem
+    from crawler.output import utc_iso
+
+    item = ArticleItem(
+        url=url, fetched_at=utc_iso(fetched_at), status=200, title=page.title, body=page.body,
+        canonical_url=page.canonical_url, category=page.category, categories=list(page.categories),
+        author=page.author, published_at=page.published_at, modified_at=page.modified_at,
+        language=page.language, tags=list(page.tags), description=page.description,
+        site_name=page.site_name, image=page.image, teasers=list(page.teasers),
+    )
+    return {**asdict(item), "page_type": page.page_type}
+
+
+def _cmd_queue(args: argparse.Namespace) -> int:
+    from crawler.followup import FollowupQueue
+
+    layout = OutputLayout(Path(args.output))
+    if not layout.queue_path.exists():
+        raise UsageError(f"no follow-up queue in {args.output!r} (run a crawl first)")
+    with FollowupQueue(layout.queue_path) as queue:
+        links = queue.all() if args.all else queue.pending()
+    for link in links:
+        if args.json:
+            print(json.dumps(asdict(link), ensure_ascii=False))
+        else:
+            when = link.published_at or "?"
+            print(f"{when:24} {link.state:8} {link.url}  {link.headline or ''}")
+    if not args.json:
+        print(f"{len(links)} link(s)", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"crawl": _cmd_crawl, "demo": _cmd_demo, "extract": _cmd_extract, "queue": _cmd_queue}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newscrawl`` console script."""
+    try:
+        args = _build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"newscrawl: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Write every response, as received, to WARC: the one place where Scrapy
+objects become archive objects.
+
+It sits closest to the downloader (priority 950), so ``process_response``
+sees the response before HttpCompressionMiddleware decodes it and before
+RedirectMiddleware or RetryMiddleware replace it: robots.txt, redirects,
+errors and truncated bodies are all archived. The record's location goes into
+``request.meta["newscrawl_warc"]`` for the JSONL row.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers, Response
+
+from archive import HttpExchange, WarcWriter
+from crawler import __version__
+from crawler.output import OutputLayout, crawl_id_of
+
+logger = logging.getLogger(__name__)
+
+META_WARC = "newscrawl_warc"
+META_FETCHED_AT = "newscrawl_fetched_at"
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """Scrapy headers as (name, value) pairs, repeats kept, bytes read as latin-1."""
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        for value in values:
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            pairs.append((key, text))
+    return pairs
+
+
+def exchange_from(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
+    """The archive's view of one request/response pair."""
+    return HttpExchange(
+        url=response.url,
+        method=request.method,
+        request_headers=header_pairs(request.headers),
+        request_body=request.body or b"",
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        response_headers=header_pairs(response.headers),
+        body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        truncated="disconnect" if "dataloss" in response.flags else None,
+        fetched_at=fetched_at,
+    )
+
+
+class WarcCaptureMiddleware:
+    """Downloader middleware that archives each response, untouched, to WARC."""
+
+    def __init__(self, writer: WarcWriter, stats: Any) -> None:
+        self.writer = writer
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_WARC_ENABLED"):
+            raise NotConfigured("NEWSCRAWL_WARC_ENABLED is off")
+        max_bytes = settings.getint("NEWSCRAWL_WARC_MAX_BYTES")
+        if max_bytes <= 0:
+            raise NotConfigured(f"NEWSCRAWL_WARC_MAX_BYTES ({max_bytes}) must be higher than 0")
+        layout = OutputLayout.from_settings(settings)
+        writer = WarcWriter(
+            layout.warc_dir,
+            prefix=settings.get("NEWSCRAWL_WARC_PREFIX") or "newscrawl",
+            max_bytes=max_bytes,
+            warcinfo={
+                "software": f"newscrawl/{__version__}",
+                "operator": settings.get("NEWSCRAWL_WARC_OPERATOR") or "",
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "http-header-user-agent": settings.get("USER_AGENT") or "",
+                "isPartOf": crawl_id_of(crawler),
+            },
+            fsync=settings.getbool("NEWSCRAWL_WARC_FSYNC"),
+        )
+        mw = cls(writer, crawler.stats)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        fetched_at = datetime.now(UTC)
+        request.meta[META_FETCHED_AT] = fetched_at
+        try:
+            location = self.writer.write_exchange(exchange_from(request, response, fetched_at))
+        except Exception:
+            # A failed write must not cost the crawl; it is counted and logged.
+            logger.exception("Could not archive %s", response.url)
+            self.stats.inc_value("newscrawl/warc/errors")
+            return response
+        request.meta[META_WARC] = location
+        self.stats.inc_value("newscrawl/warc/records", 2)
+        self.stats.inc_value("newscrawl/warc/responses")
+        return response
+
+    def spider_closed(self) -> None:
+        self.writer.close()
+        self.stats.set_value("newscrawl/warc/files", len(self.writer.closed_files))
+        self.stats.set_value("newscrawl/warc/bytes", self.writer.bytes_written)

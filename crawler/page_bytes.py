@@ -1,0 +1,50 @@
+"""Turning response bytes into text safely: binary sniffing and charset repair.
+
+Servers lie about charsets and sometimes send images or archives as text/html.
+Both are archived as received; these checks decide whether extraction may run
+and on which text.
+"""
+
+from __future__ import annotations
+
+from scrapy.http import TextResponse
+
+_SNIFF_BYTES = 4096
+_SINGLE_BYTE = {"cp1252", "latin-1", "latin1", "iso-8859-1", "iso8859-1", "windows-1252", "ascii"}
+_CONTROL = bytes(range(0, 9)) + bytes(range(14, 32))
+
+
+def looks_binary(body: bytes) -> bool:
+    """True when the start of ``body`` is not text (NUL bytes or many control bytes)."""
+    head = body[:_SNIFF_BYTES]
+    if not head:
+        return False
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    controls = sum(head.count(bytes([c])) for c in _CONTROL)
+    return controls / len(head) > 0.1
+
+
+def decode_html(response: TextResponse) -> tuple[str, bool]:
+    """The response's text and whether it decoded cleanly.
+
+    Scrapy decodes with the declared charset and replaces bad bytes. When that
+    leaves replacement characters the body gets a second chance as strict
+    UTF-8 (the usual truth behind a wrong latin-1 label), else the declared
+    decoding is kept. Either way the page is flagged as a charset error.
+    """
+    text = response.text
+    body = response.body
+    if (response.encoding or "").lower() in _SINGLE_BYTE and not body.isascii():
+        # Declared single-byte, but valid UTF-8 with non-ASCII bytes is UTF-8:
+        # decoding it as cp1252 would only produce mojibake.
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            return text, True
+    if "\ufffd" not in text or "\ufffd".encode() in body:
+        return text, True
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace"), False

@@ -1,0 +1,79 @@
+"""Scrapy settings for newscrawl.
+
+Polite defaults for real sites (robots.txt, AutoThrottle, a few requests per
+host); every product knob is a ``NEWSCRAWL_*`` setting documented here and in
+the README. Override any of them with ``-s NAME=VALUE``.
+"""
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- politeness -----------------------------------------------------------
+ROBOTSTXT_OBEY = True
+USER_AGENT = "newscrawl/0.1 (news archiving crawler)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# --- robustness -----------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+# Keep truncated responses (flagged "dataloss") so they are archived with
+# WARC-Truncated and counted, instead of vanishing as a download error.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_TIMES = 1
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 0  # 0 = no limit; `newscrawl crawl --max-depth N`
+DEPTH_PRIORITY = 1  # breadth first: home and sections before deep archives
+# Error responses reach the spider so it can count them; they are archived anyway.
+HTTPERROR_ALLOW_ALL = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# --- components -----------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Closest to the downloader (process_response runs high to low): it sees
+    # the response before decompression, redirects and retries change it.
+    "crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.validate.ValidateArticlePipeline": 100,
+    "crawler.pipelines.jsonl.JsonLinesPipeline": 300,
+    "crawler.pipelines.followup.FollowupQueuePipeline": 500,
+}
+EXTENSIONS = {
+    "crawler.extensions.progress.ProgressExtension": 500,
+    "crawler.extensions.report.RunReportExtension": 510,
+}
+
+# --- newscrawl: outputs ---------------------------------------------------
+NEWSCRAWL_OUTPUT_DIR = "output"  # warc/, articles/, queue.sqlite3, report.json
+NEWSCRAWL_CRAWL_ID = None  # default: a new sortable id per run
+
+NEWSCRAWL_WARC_ENABLED = True
+NEWSCRAWL_WARC_PREFIX = "newscrawl"
+NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size
+NEWSCRAWL_WARC_OPERATOR = ""  # written to each warcinfo record
+NEWSCRAWL_WARC_FSYNC = False  # fsync after every record pair (slower, safer)
+
+NEWSCRAWL_JSONL_ENABLED = True
+NEWSCRAWL_JSONL_FSYNC = False  # fsync after every line (a line is always written whole)
+
+NEWSCRAWL_QUEUE_ENABLED = True
+NEWSCRAWL_FOLLOW_TEASERS = True  # crawl in-scope teaser links in the same run
+
+# --- newscrawl: crawl limits ---------------------------------------------
+NEWSCRAWL_MAX_PAGES = 0  # 0 = no limit; requests beyond it stay on the follow-up queue
+
+# --- newscrawl: observability --------------------------------------------
+NEWSCRAWL_PROGRESS_ENABLED = True
+NEWSCRAWL_PROGRESS_MODE = "auto"  # auto (live on a terminal, log lines otherwise) | live | log
+NEWSCRAWL_PROGRESS_INTERVAL = 5.0  # seconds between progress log lines
+NEWSCRAWL_REPORT_ENABLED = True  # write report.json at the end of each run

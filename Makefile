@@ -1,0 +1,45 @@
+# One-word entry points. Everything runs from a local virtualenv (.venv).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUTPUT ?= output
+PYTEST_ARGS ?=
+
+.PHONY: install install-test demo serve test lint format bench-extraction clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+demo: install ## crawl the bundled demo news site (offline) into $(OUTPUT)/
+	$(BIN)/newscrawl demo --output $(OUTPUT)
+
+serve: install ## serve the demo site on 127.0.0.1 until Ctrl-C
+	$(BIN)/newscrawl demo --serve
+
+test: install-test ## the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy crawler archive
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(OUTPUT) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,108 @@
+"""Bad input never crashes a crawl: each fault is archived and counted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import iter_records
+from tests.conftest import FAST, read_jsonl, run_newscrawl
+from tests.faultserver import FAULT_PATHS, FaultServer
+
+
+@pytest.fixture(scope="module")
+def fault_crawl(fault_server: FaultServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("faults")
+    proc = run_newscrawl(
+        "crawl", fault_server.url, "--output", str(out), *FAST,
+        "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    responses: dict[str, list[Any]] = {}
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        for rec in iter_records(path):
+            if rec.rec_type == "response":
+                responses.setdefault(rec.target_uri or "", []).append(rec)
+    return {
+        "out": out,
+        "proc": proc,
+        "report": json.loads((out / "report.json").read_text()),
+        "responses": responses,
+        "rows": read_jsonl(out / "articles"),
+        "base": fault_server.url.rstrip("/"),
+    }
+
+
+def test_crawl_finishes_and_good_article_is_extracted(fault_crawl: dict[str, Any]) -> None:
+    titles = {row["title"] for row in fault_crawl["rows"]}
+    assert "A good article about a bakery" in titles
+    assert fault_crawl["report"]["finish_reason"] == "finished"
+
+
+@pytest.mark.parametrize(
+    ("kind", "count"),
+    [
+        ("charset", 1),
+        ("binary_body", 1),
+        ("truncated", 1),
+        ("redirect_loop", 1),
+        ("http_status", 2),  # the 500 and the 404
+        ("timeout", 1),
+    ],
+    ids=lambda v: str(v),
+)
+def test_each_fault_is_counted(fault_crawl: dict[str, Any], kind: str, count: int) -> None:
+    assert fault_crawl["report"]["errors_by_kind"].get(kind) == count, fault_crawl["report"]
+
+
+@pytest.mark.parametrize("path", [p for p in FAULT_PATHS if p != "/slow.html"], ids=str)
+def test_each_fault_response_is_archived(fault_crawl: dict[str, Any], path: str) -> None:
+    assert fault_crawl["base"] + path in fault_crawl["responses"]
+
+
+def test_redirects_are_archived_with_their_status(fault_crawl: dict[str, Any]) -> None:
+    (loop_a, *_), (loop_b, *_) = (
+        fault_crawl["responses"][fault_crawl["base"] + p] for p in ("/loop-a", "/loop-b")
+    )
+    assert (loop_a.http_status, loop_b.http_status) == (302, 302)
+
+
+def test_truncated_response_is_marked(fault_crawl: dict[str, Any]) -> None:
+    (record,) = fault_crawl["responses"][fault_crawl["base"] + "/truncated.html"]
+    headers = dict(record.warc_headers)
+    assert headers.get("WARC-Truncated") == "disconnect"
+    assert b"Cut short" in record.payload
+
+
+def test_wrong_charset_page_is_still_extracted_correctly(fault_crawl: dict[str, Any]) -> None:
+    (row,) = [r for r in fault_crawl["rows"] if r["url"].endswith("/wrong-charset.html")]
+    assert row["title"] == "A café in Zürich"
+    assert "crème brûlée" in row["body"]
+
+
+def test_binary_body_is_archived_byte_for_byte(fault_crawl: dict[str, Any]) -> None:
+    from tests.faultserver import BINARY
+
+    (record,) = fault_crawl["responses"][fault_crawl["base"] + "/binary.html"]
+    assert record.payload == BINARY
+
+
+def test_summary_reports_errors(fault_crawl: dict[str, Any]) -> None:
+    assert "errors" in fault_crawl["proc"].stdout
+    assert fault_crawl["report"]["errors"] == sum(fault_crawl["report"]["errors_by_kind"].values())
+
+
+def test_jsonl_rows_validate(fault_crawl: dict[str, Any]) -> None:
+    from crawler.schema import schema_errors
+
+    assert fault_crawl["rows"]
+    assert all(schema_errors(row) == [] for row in fault_crawl["rows"])
+
+
+def test_output_dir_layout(fault_crawl: dict[str, Any]) -> None:
+    out: Path = fault_crawl["out"]
+    assert (out / "queue.sqlite3").exists()
+    assert not list((out / "warc").glob("*.open"))

@@ -45,7 +45,10 @@ class Scope:
 
 def is_page_link(url: str) -> bool:
     """True for http(s) links that may be pages (not images, archives, media...)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
     if parts.scheme not in ("http", "https"):
         return False
     return not parts.path.lower().endswith(_ASSET_SUFFIXES)

@@ -1,0 +1,60 @@
+"""The command line: clear one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FAST, run_newscrawl
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crawl"], "required"),
+        (["crawl", "not-a-url"], "not an http(s) URL"),
+        (["crawl", "http://127.0.0.1:1/", "--max-pages", "many"], "invalid int value"),
+        (["crawl", "http://127.0.0.1:1/", "-s", "NOEQUALS"], "NAME=VALUE"),
+        (["frobnicate"], "invalid choice"),
+        (["extract", "/no/such/file.html"], "no such file"),
+    ],
+    ids=["no-url", "bad-url", "bad-int", "bad-setting", "bad-command", "missing-file"],
+)
+def test_bad_arguments_exit_2_with_one_line(args: list[str], message: str) -> None:
+    proc = run_newscrawl(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("newscrawl: error:")
+    assert message in lines[0]
+
+
+def test_unwritable_output_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    proc = run_newscrawl("crawl", "http://127.0.0.1:1/", "--output", str(blocker / "out"))
+    assert proc.returncode == 2
+    assert "not writable" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_unreachable_start_url(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/"
+    proc = run_newscrawl("crawl", url, "--output", str(tmp_path), *FAST, "-s", "RETRY_TIMES=0")
+    assert proc.returncode == 2
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("newscrawl: error: cannot reach start URL")
+    assert url in last
+
+
+def test_queue_without_crawl(tmp_path: Path) -> None:
+    proc = run_newscrawl("queue", "--output", str(tmp_path))
+    assert proc.returncode == 2
+    assert "no follow-up queue" in proc.stderr

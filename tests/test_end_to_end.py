@@ -1,0 +1,221 @@
+"""The whole product on the bundled demo site: JSONL, WARC and queue, checked
+against the site's own source data and against what the server really sent."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from archive import iter_records, read_record
+from crawler.followup import FollowupQueue
+from crawler.schema import schema_errors
+from tests.conftest import FAST, read_jsonl, run_newscrawl
+
+FURNITURE = ("Share", "Published by", "Recent Posts", "Related", "More in", "Newsletter", "Sign up")
+
+
+@pytest.fixture(scope="module")
+def site() -> Any:
+    from crawler.demo.site import load_site
+
+    return load_site()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    from crawler.demo.server import DemoServer
+
+    with DemoServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def crawl(server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("demo-crawl")
+    proc = run_newscrawl("crawl", server.url, "--output", str(out), *FAST)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    responses: dict[str, list[Any]] = {}
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        for rec in iter_records(path):
+            if rec.rec_type == "response":
+                responses.setdefault(rec.target_uri, []).append(rec)
+    rows = read_jsonl(out / "articles")
+    return {
+        "out": out,
+        "proc": proc,
+        "rows": rows,
+        "by_path": {urlsplit(r["url"]).path: r for r in rows},
+        "responses": responses,
+        "report": json.loads((out / "report.json").read_text()),
+        "server_log": list(server.requests),
+    }
+
+
+def _article_ids(site: Any) -> list[str]:
+    return [a.path for a in site.articles]
+
+
+def _articles() -> list[Any]:
+    from crawler.demo.site import load_site
+
+    return list(load_site().articles)
+
+
+ARTICLES = _articles()
+IDS = [a.slug for a in ARTICLES]
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=IDS)
+def test_article_row_matches_source(crawl: dict[str, Any], article: Any) -> None:
+    row = crawl["by_path"].get(article.path)
+    assert row is not None, f"{article.path} missing from JSONL"
+    assert row["title"] == article.title
+    assert row["category"] == article.section
+    assert row["body"] == "\n".join(article.paragraphs)
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=IDS)
+def test_no_furniture_in_body(crawl: dict[str, Any], article: Any) -> None:
+    body = crawl["by_path"][article.path]["body"]
+    lines = body.splitlines()
+    assert not [line for line in lines if line.strip() in FURNITURE or line.startswith(FURNITURE)]
+    for teaser in article.teasers:
+        assert teaser.headline not in lines
+
+
+def test_only_articles_become_rows(crawl: dict[str, Any], site: Any) -> None:
+    assert set(crawl["by_path"]) == {a.path for a in site.articles}
+    assert len(crawl["rows"]) == len(site.articles)
+
+
+def test_model_page_teasers_resolved(crawl: dict[str, Any], site: Any) -> None:
+    model = site.model_article
+    row = crawl["by_path"][model.path]
+    fetched = datetime.fromisoformat(row["fetched_at"].replace("Z", "+00:00"))
+    teasers = row["teasers"]
+    assert [t["headline"] for t in teasers] == [t.headline for t in model.teasers]
+    assert [t["excerpt"] for t in teasers] == [t.excerpt for t in model.teasers]
+    assert [t["relative_time"] for t in teasers] == [t.relative_time for t in model.teasers]
+    deltas = {"15 seconds ago": timedelta(seconds=15), "8 mins ago": timedelta(minutes=8),
+              "10 mins ago": timedelta(minutes=10), "11 mins ago": timedelta(minutes=11),
+              "12 mins ago": timedelta(minutes=12), "14 mins ago": timedelta(minutes=14)}
+    for teaser in teasers:
+        resolved = datetime.fromisoformat(teaser["published_at"].replace("Z", "+00:00"))
+        expected = fetched - deltas[teaser["relative_time"]]
+        assert abs(resolved - expected) < timedelta(seconds=2), teaser
+        assert teaser["block"] == "Recent Posts"
+
+
+def test_every_row_validates_against_schema(crawl: dict[str, Any]) -> None:
+    assert crawl["rows"]
+    problems = {r["url"]: schema_errors(r) for r in crawl["rows"] if schema_errors(r)}
+    assert problems == {}
+
+
+def test_warc_pointer_seeks_to_the_response(crawl: dict[str, Any]) -> None:
+    for row in crawl["rows"]:
+        loc = row["warc"]
+        rec = read_record(crawl["out"] / "warc" / loc["filename"], loc["offset"])
+        assert (rec.rec_type, rec.target_uri, rec.record_id) == ("response", row["url"], loc["record_id"])
+        assert rec.length == loc["length"]
+
+
+def test_every_response_the_server_sent_is_archived(crawl: dict[str, Any], server: Any) -> None:
+    base = server.url.rstrip("/")
+    fetched = {base + path for method, path, _headers in crawl["server_log"] if method == "GET"}
+    assert fetched
+    assert fetched <= set(crawl["responses"])
+
+
+def _refetch(url: str, accept_encoding: str | None) -> bytes:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
+    conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+    body = conn.getresponse().read()  # http.client de-chunks, keeps Content-Encoding
+    conn.close()
+    return body
+
+
+def test_payloads_are_byte_identical_to_what_the_server_sent(crawl: dict[str, Any]) -> None:
+    checked = 0
+    for url, records in crawl["responses"].items():
+        for rec in records:
+            if rec.http_status != 200:
+                continue
+            sent_encoding = dict(rec.http_headers).get("Content-Encoding")
+            body = _refetch(url, "gzip" if sent_encoding else None)
+            assert rec.payload == body, url
+            checked += 1
+    assert checked >= 40
+
+
+def test_gzip_responses_stay_encoded(crawl: dict[str, Any]) -> None:
+    gzipped = [
+        rec for recs in crawl["responses"].values() for rec in recs
+        if dict(rec.http_headers).get("Content-Encoding") == "gzip"
+    ]
+    assert gzipped, "the demo site serves Business pages gzip-encoded"
+    for rec in gzipped:
+        assert rec.payload[:2] == b"\x1f\x8b"
+        assert gzip.decompress(rec.payload) == rec.decoded_body()
+
+
+def test_chunked_responses_are_stored_dechunked(crawl: dict[str, Any]) -> None:
+    chunked = [
+        rec for recs in crawl["responses"].values() for rec in recs
+        if dict(rec.http_headers).get("X-Archive-Orig-Transfer-Encoding")
+    ]
+    assert chunked, "the demo site serves Entertainment pages chunked"
+    for rec in chunked:
+        headers = dict(rec.http_headers)
+        assert "Transfer-Encoding" not in headers
+        assert int(headers["Content-Length"]) == len(rec.payload)
+
+
+def test_robots_txt_archived_and_obeyed(crawl: dict[str, Any], server: Any) -> None:
+    assert server.url + "robots.txt" in crawl["responses"]
+    assert not [p for _m, p, _h in crawl["server_log"] if p.startswith("/private/")]
+    assert crawl["report"]["robots_blocked"] >= 1
+
+
+def test_queue_holds_exactly_the_out_of_scope_teasers(crawl: dict[str, Any], site: Any) -> None:
+    with FollowupQueue(crawl["out"] / "queue.sqlite3") as queue:
+        pending = {link.url for link in queue.pending()}
+    assert pending == site.external_teaser_urls()
+    assert len(pending) >= 5
+
+
+def test_warcio_check_passes(crawl: dict[str, Any]) -> None:
+    files = sorted((crawl["out"] / "warc").glob("*.warc.gz"))
+    assert files
+    assert not list((crawl["out"] / "warc").glob("*.open"))
+    warcio = Path(sys.executable).with_name("warcio")
+    proc = subprocess.run([str(warcio), "check", *map(str, files)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_summary_and_report(crawl: dict[str, Any], site: Any) -> None:
+    report = crawl["report"]
+    assert report["articles"] == len(site.articles)
+    assert report["errors"] == 0, report["errors_by_kind"]
+    assert report["warc_files_this_run"] >= 1 and report["warc_bytes_this_run"] > 0
+    for word in ("pages fetched", "articles", "teasers queued", "WARC files", "errors"):
+        assert word in crawl["proc"].stdout
+
+
+def test_second_run_consumes_nothing_new_from_the_queue(crawl: dict[str, Any], server: Any) -> None:
+    proc = run_newscrawl("queue", "--output", str(crawl["out"]), "--json")
+    assert proc.returncode == 0
+    urls = {json.loads(line)["url"] for line in proc.stdout.splitlines()}
+    assert all(urlsplit(u).hostname != "127.0.0.1" for u in urls)

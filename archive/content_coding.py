@@ -1,0 +1,122 @@
+"""Undo an HTTP ``Content-Encoding`` (gzip, deflate, br) on an archived payload.
+
+Archived payloads keep their content coding, because that is what the server
+sent and what the payload digest covers; readers that want the text decode
+here. ``br`` needs the ``brotli`` (or ``brotlicffi``) package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import zlib
+from collections.abc import Callable
+from types import ModuleType
+
+from archive.errors import WarcFormatError
+
+__all__ = ["UnsupportedEncoding", "decode_content", "parse_content_encoding"]
+
+
+def _load_brotli() -> ModuleType | None:
+    for name in ("brotli", "brotlicffi"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None  # pragma: no cover - depends on the environment
+
+
+_brotli = _load_brotli()
+
+
+class UnsupportedEncoding(WarcFormatError):
+    """The payload uses a content coding this module cannot undo."""
+
+
+def parse_content_encoding(value: str | None) -> list[str]:
+    """Codings in the order they were applied, lower-cased, ``identity`` dropped."""
+    if not value:
+        return []
+    codings = [part.strip(" \t").lower() for part in value.split(",")]
+    return [c for c in codings if c and c != "identity"]
+
+
+def _zlib(data: bytes, wbits: int, allow_partial: bool) -> bytes:
+    out = []
+    while True:
+        decoder = zlib.decompressobj(wbits)
+        out.append(decoder.decompress(data))
+        if not decoder.eof:
+            if not allow_partial:
+                raise zlib.error("the compressed stream ends early")
+            out.append(decoder.flush())
+            break
+        data = decoder.unused_data
+        # gzip allows several members back to back; anything else must be empty.
+        if not data or wbits != 16 + zlib.MAX_WBITS:
+            break
+    return b"".join(out)
+
+
+def _gzip(data: bytes, allow_partial: bool) -> bytes:
+    return _zlib(data, 16 + zlib.MAX_WBITS, allow_partial)
+
+
+def _deflate(data: bytes, allow_partial: bool) -> bytes:
+    # "deflate" should be a zlib stream, but many servers send raw deflate.
+    try:
+        return _zlib(data, zlib.MAX_WBITS, allow_partial)
+    except zlib.error:
+        return _zlib(data, -zlib.MAX_WBITS, allow_partial)
+
+
+def _br(data: bytes, allow_partial: bool) -> bytes:
+    if _brotli is None:
+        raise UnsupportedEncoding(
+            "the payload is brotli-compressed (Content-Encoding: br); "
+            "install the 'brotli' package to decode it, or use the raw payload"
+        )
+    decoder = _brotli.Decompressor()
+    try:
+        out: bytes = decoder.process(data)
+    except _brotli.error as exc:
+        raise zlib.error(f"invalid brotli data: {exc}") from None
+    if not allow_partial and not decoder.is_finished():
+        raise zlib.error("the brotli stream ends early")
+    return out
+
+
+_DECODERS: dict[str, Callable[[bytes, bool], bytes]] = {
+    "gzip": _gzip,
+    "x-gzip": _gzip,
+    "deflate": _deflate,
+    "br": _br,
+}
+
+
+def decode_content(
+    data: bytes, content_encoding: str | None, *, allow_partial: bool = False
+) -> bytes:
+    """Remove every coding listed in ``content_encoding`` (last applied first).
+
+    ``allow_partial`` accepts a stream that stops early, as in a truncated
+    record, and returns what decodes. Raises ``UnsupportedEncoding`` for an
+    unknown coding and ``WarcFormatError`` for data that does not decode.
+    """
+    for coding in reversed(parse_content_encoding(content_encoding)):
+        if not data:
+            break
+        decoder = _DECODERS.get(coding)
+        if decoder is None:
+            raise UnsupportedEncoding(
+                f"unsupported Content-Encoding {coding!r}; use the raw payload instead"
+            )
+        try:
+            data = decoder(data, allow_partial)
+        except zlib.error as exc:
+            raise WarcFormatError(
+                f"the payload does not decode as Content-Encoding {coding!r} ({exc}); "
+                "the raw payload is still available, and `warcio check` tells whether "
+                "the record itself is intact"
+            ) from None
+    return data

@@ -40,6 +40,12 @@ def header_pairs(headers: Headers) -> list[tuple[str, str]]:
     return pairs
 
 
+def _protocol(response: Response) -> str:
+    """The status line's HTTP version (Scrapy's HTTP/2 handler says "h2")."""
+    protocol = response.protocol or "HTTP/1.1"
+    return "HTTP/2" if protocol.lower() in ("h2", "http/2", "http/2.0") else protocol
+
+
 def exchange_from(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
     """The archive's view of one request/response pair."""
     return HttpExchange(
@@ -47,7 +53,7 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
         method=request.method,
         request_headers=header_pairs(request.headers),
         request_body=request.body or b"",
-        protocol=response.protocol or "HTTP/1.1",
+        protocol=_protocol(response),
         status=response.status,
         response_headers=header_pairs(response.headers),
         body=response.body,
@@ -93,6 +99,8 @@ class WarcCaptureMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         fetched_at = datetime.now(UTC)
         request.meta[META_FETCHED_AT] = fetched_at
+        if not response.url.startswith(("http://", "https://")):
+            return response  # data:, file:, ftp: are not web captures
         try:
             location = self.writer.write_exchange(exchange_from(request, response, fetched_at))
         except Exception:

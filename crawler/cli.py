@@ -8,6 +8,7 @@ clear line and exit code 2, then a normal Scrapy crawl whose settings any
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import urllib.request
@@ -61,7 +62,11 @@ def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--max-pages", type=int, default=None, help="stop requesting after N pages")
     cmd.add_argument("--max-depth", type=int, default=None, help="follow links N levels deep")
     cmd.add_argument(
-        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="override a Scrapy or newscrawl setting (repeatable)",
     )
     cmd.add_argument("--quiet", "-q", action="store_true", help="no summary, warnings only")
@@ -75,7 +80,9 @@ def _check_output_dir(path: str) -> Path:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise UsageError(f"output directory {path!r} is not writable: {exc.strerror or exc}") from exc
+        raise UsageError(
+            f"output directory {path!r} is not writable: {exc.strerror or exc}"
+        ) from exc
     return out
 
 
@@ -98,8 +105,12 @@ def _parse_settings(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def run_crawl(
-    urls: Sequence[str], *, output: Path, max_pages: int | None = None,
-    max_depth: int | None = None, overrides: dict[str, Any] | None = None,
+    urls: Sequence[str],
+    *,
+    output: Path,
+    max_pages: int | None = None,
+    max_depth: int | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run one crawl to completion in this process and return its report."""
     from scrapy.crawler import CrawlerProcess
@@ -126,16 +137,17 @@ def run_crawl(
 
 def format_summary(report: dict[str, Any]) -> str:
     """The end-of-run summary an operator reads."""
-    errors = ", ".join(f"{k} {v}" for k, v in report["errors_by_kind"].items()) or "none"
+    r = report
+    errors = ", ".join(f"{k} {v}" for k, v in r["errors_by_kind"].items()) or "none"
     return "\n".join(
         [
-            f"Crawl {report['crawl_id']} finished ({report['finish_reason']})",
-            f"  pages fetched    {report['pages_fetched']}",
-            f"  articles         {report['articles']}  -> {report['output_dir']}/articles/",
-            f"  teasers queued   {report['teasers_queued']} (pending in queue: {report['queue_pending']})",
-            f"  WARC files       {report['warc_files_this_run']} ({report['warc_bytes_this_run']:,} bytes)"
-            f"  -> {report['output_dir']}/warc/",
-            f"  errors           {report['errors']} ({errors})",
+            f"Crawl {r['crawl_id']} finished ({r['finish_reason']})",
+            f"  pages fetched    {r['pages_fetched']}",
+            f"  articles         {r['articles']}  -> {r['output_dir']}/articles/",
+            f"  teasers queued   {r['teasers_queued']} (pending in queue: {r['queue_pending']})",
+            f"  WARC files       {r['warc_files_this_run']} ({r['warc_bytes_this_run']:,} bytes)"
+            f"  -> {r['output_dir']}/warc/",
+            f"  errors           {r['errors']} ({errors})",
         ]
     )
 
@@ -165,10 +177,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.serve:
         server = DemoServer(port=args.port)
         print(f"Serving the demo news site at {server.url} (Ctrl-C to stop)", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
         return 0
     with DemoServer() as server:
         print(f"Demo news site at {server.url}; crawling into {args.output}/", flush=True)
@@ -206,11 +216,23 @@ def extraction_row(page: Any, url: str, fetched_at: datetime) -> dict[str, Any]:
     from crawler.output import utc_iso
 
     item = ArticleItem(
-        url=url, fetched_at=utc_iso(fetched_at), status=200, title=page.title, body=page.body,
-        canonical_url=page.canonical_url, category=page.category, categories=list(page.categories),
-        author=page.author, published_at=page.published_at, modified_at=page.modified_at,
-        language=page.language, tags=list(page.tags), description=page.description,
-        site_name=page.site_name, image=page.image, teasers=list(page.teasers),
+        url=url,
+        fetched_at=utc_iso(fetched_at),
+        status=200,
+        title=page.title,
+        body=page.body,
+        canonical_url=page.canonical_url,
+        category=page.category,
+        categories=list(page.categories),
+        author=page.author,
+        published_at=page.published_at,
+        modified_at=page.modified_at,
+        language=page.language,
+        tags=list(page.tags),
+        description=page.description,
+        site_name=page.site_name,
+        image=page.image,
+        teasers=list(page.teasers),
     )
     return {**asdict(item), "page_type": page.page_type}
 

@@ -138,7 +138,9 @@ class FollowupQueue:
         row = self._db.execute("SELECT state FROM followup WHERE url = ?", (url,)).fetchone()
         return bool(row and row[0] == "done")
 
-    def pending(self, *, in_scope: bool | None = None, limit: int | None = None) -> list[QueuedLink]:
+    def pending(
+        self, *, in_scope: bool | None = None, limit: int | None = None
+    ) -> list[QueuedLink]:
         """Pending links, newest estimated publication first (unknown times last)."""
         sql = "SELECT * FROM followup WHERE state = 'pending'"
         args: list[object] = []

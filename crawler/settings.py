@@ -38,6 +38,11 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 # --- components -----------------------------------------------------------
+# Scrapy's HTTP/1.1 handler, also keeping the response head as received.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.download_handler.ArchivalHTTP11DownloadHandler",
+    "https": "crawler.download_handler.ArchivalHTTP11DownloadHandler",
+}
 DOWNLOADER_MIDDLEWARES = {
     # Closest to the downloader (process_response runs high to low): it sees
     # the response before decompression, redirects and retries change it.

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from archive import iter_records
 from tests.faultserver import FaultServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +27,12 @@ def run_newscrawl(*args: str, timeout: float = 300) -> subprocess.CompletedProce
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+        check=False,
     )
 
 
@@ -52,3 +58,35 @@ def demo_server() -> Iterator[Any]:
 
     with DemoServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def fault_crawl(
+    fault_server: FaultServer, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("faults")
+    proc = run_newscrawl(
+        "crawl",
+        fault_server.url,
+        "--output",
+        str(out),
+        *FAST,
+        "-s",
+        "DOWNLOAD_TIMEOUT=2",
+        "-s",
+        "RETRY_TIMES=0",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    responses: dict[str, list[Any]] = {}
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        for rec in iter_records(path):
+            if rec.rec_type == "response":
+                responses.setdefault(rec.target_uri or "", []).append(rec)
+    return {
+        "out": out,
+        "proc": proc,
+        "report": json.loads((out / "report.json").read_text()),
+        "responses": responses,
+        "rows": read_jsonl(out / "articles"),
+        "base": fault_server.url.rstrip("/"),
+    }

@@ -16,7 +16,7 @@ ARTICLE = """<!doctype html><html lang="en"><head><meta charset="{charset}">
 <p>{p1}</p><p>{p2}</p><p>{p3}</p></article></body></html>"""
 
 P1 = "The café owner in Zürich said the crème brûlée was the town’s favourite dessert this year."
-P2 = "Customers queued for hours at the counter, and the señora who runs the till counted every coin."
+P2 = "Customers queued for hours at the counter, and the señora at the till counted every coin."
 P3 = "Nobody expected the small bakery to become a destination for visitors from all over Europe."
 
 INDEX = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Faults</title></head>
@@ -29,9 +29,18 @@ INDEX = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fa
 <li><a href="/error.html">Server error</a></li>
 <li><a href="/missing.html">Not found</a></li>
 <li><a href="/slow.html">Slow</a></li>
+<li><a href="/odd-head.html">Odd head</a></li>
 </ul></body></html>"""
 
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+
+ODD_HEADERS = (
+    ("x-lower-case", "kept as sent"),
+    ("Set-Cookie", "a=1"),
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Set-Cookie", "b=2"),
+    ("Connection", "keep-alive"),
+)
 
 FAULT_PATHS = (
     "/wrong-charset.html",
@@ -91,6 +100,14 @@ class FaultHandler(BaseHTTPRequestHandler):
             self.send_header("Location", "/loop-b" if path == "/loop-a" else "/loop-a")
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif path == "/odd-head.html":
+            body = article("An odd head", "utf-8").encode()
+            self.send_response(200, "Fine Thanks")
+            for name, value in ODD_HEADERS:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif path == "/error.html":
             self._send(500, b"<html><body>Internal Server Error</body></html>")
         elif path == "/slow.html":

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from archive import iter_records
-from tests.conftest import FAST, read_jsonl, run_newscrawl
-from tests.faultserver import FAULT_PATHS, FaultServer
-
-
-@pytest.fixture(scope="module")
-def fault_crawl(fault_server: FaultServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("faults")
-    proc = run_newscrawl(
-        "crawl", fault_server.url, "--output", str(out), *FAST,
-        "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    responses: dict[str, list[Any]] = {}
-    for path in sorted((out / "warc").glob("*.warc.gz")):
-        for rec in iter_records(path):
-            if rec.rec_type == "response":
-                responses.setdefault(rec.target_uri or "", []).append(rec)
-    return {
-        "out": out,
-        "proc": proc,
-        "report": json.loads((out / "report.json").read_text()),
-        "responses": responses,
-        "rows": read_jsonl(out / "articles"),
-        "base": fault_server.url.rstrip("/"),
-    }
+from tests.faultserver import FAULT_PATHS
 
 
 def test_crawl_finishes_and_good_article_is_extracted(fault_crawl: dict[str, Any]) -> None:

@@ -106,9 +106,14 @@ def test_model_page_teasers_resolved(crawl: dict[str, Any], site: Any) -> None:
     assert [t["headline"] for t in teasers] == [t.headline for t in model.teasers]
     assert [t["excerpt"] for t in teasers] == [t.excerpt for t in model.teasers]
     assert [t["relative_time"] for t in teasers] == [t.relative_time for t in model.teasers]
-    deltas = {"15 seconds ago": timedelta(seconds=15), "8 mins ago": timedelta(minutes=8),
-              "10 mins ago": timedelta(minutes=10), "11 mins ago": timedelta(minutes=11),
-              "12 mins ago": timedelta(minutes=12), "14 mins ago": timedelta(minutes=14)}
+    deltas = {
+        "15 seconds ago": timedelta(seconds=15),
+        "8 mins ago": timedelta(minutes=8),
+        "10 mins ago": timedelta(minutes=10),
+        "11 mins ago": timedelta(minutes=11),
+        "12 mins ago": timedelta(minutes=12),
+        "14 mins ago": timedelta(minutes=14),
+    }
     for teaser in teasers:
         resolved = datetime.fromisoformat(teaser["published_at"].replace("Z", "+00:00"))
         expected = fetched - deltas[teaser["relative_time"]]
@@ -126,7 +131,11 @@ def test_warc_pointer_seeks_to_the_response(crawl: dict[str, Any]) -> None:
     for row in crawl["rows"]:
         loc = row["warc"]
         rec = read_record(crawl["out"] / "warc" / loc["filename"], loc["offset"])
-        assert (rec.rec_type, rec.target_uri, rec.record_id) == ("response", row["url"], loc["record_id"])
+        assert (rec.rec_type, rec.target_uri, rec.record_id) == (
+            "response",
+            row["url"],
+            loc["record_id"],
+        )
         assert rec.length == loc["length"]
 
 
@@ -162,7 +171,9 @@ def test_payloads_are_byte_identical_to_what_the_server_sent(crawl: dict[str, An
 
 def test_gzip_responses_stay_encoded(crawl: dict[str, Any]) -> None:
     gzipped = [
-        rec for recs in crawl["responses"].values() for rec in recs
+        rec
+        for recs in crawl["responses"].values()
+        for rec in recs
         if dict(rec.http_headers).get("Content-Encoding") == "gzip"
     ]
     assert gzipped, "the demo site serves Business pages gzip-encoded"
@@ -173,7 +184,9 @@ def test_gzip_responses_stay_encoded(crawl: dict[str, Any]) -> None:
 
 def test_chunked_responses_are_stored_dechunked(crawl: dict[str, Any]) -> None:
     chunked = [
-        rec for recs in crawl["responses"].values() for rec in recs
+        rec
+        for recs in crawl["responses"].values()
+        for rec in recs
         if dict(rec.http_headers).get("X-Archive-Orig-Transfer-Encoding")
     ]
     assert chunked, "the demo site serves Entertainment pages chunked"
@@ -201,7 +214,9 @@ def test_warcio_check_passes(crawl: dict[str, Any]) -> None:
     assert files
     assert not list((crawl["out"] / "warc").glob("*.open"))
     warcio = Path(sys.executable).with_name("warcio")
-    proc = subprocess.run([str(warcio), "check", *map(str, files)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(warcio), "check", *map(str, files)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -209,7 +224,8 @@ def test_summary_and_report(crawl: dict[str, Any], site: Any) -> None:
     report = crawl["report"]
     assert report["articles"] == len(site.articles)
     assert report["errors"] == 0, report["errors_by_kind"]
-    assert report["warc_files_this_run"] >= 1 and report["warc_bytes_this_run"] > 0
+    assert report["warc_files_this_run"] >= 1
+    assert report["warc_bytes_this_run"] > 0
     for word in ("pages fetched", "articles", "teasers queued", "WARC files", "errors"):
         assert word in crawl["proc"].stdout
 

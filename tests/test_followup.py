@@ -13,7 +13,11 @@ def test_new_link_is_pending_and_survives_reopen(tmp_path: Path) -> None:
         assert queue.add("https://a.example/1", headline="One", source_url="https://a.example/")
     with FollowupQueue(path) as queue:
         (link,) = queue.pending()
-    assert (link.url, link.headline, link.source_url) == ("https://a.example/1", "One", "https://a.example/")
+    assert (link.url, link.headline, link.source_url) == (
+        "https://a.example/1",
+        "One",
+        "https://a.example/",
+    )
 
 
 def test_seen_again_updates_last_seen_only(tmp_path: Path) -> None:
@@ -22,7 +26,9 @@ def test_seen_again_updates_last_seen_only(tmp_path: Path) -> None:
         assert not queue.add("https://a.example/1", seen_at="2024-01-02T00:00:00Z")
         (link,) = queue.pending()
     assert (link.first_seen_at, link.last_seen_at, link.times_seen) == (
-        "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", 2,
+        "2024-01-01T00:00:00Z",
+        "2024-01-02T00:00:00Z",
+        2,
     )
 
 

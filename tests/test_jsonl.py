@@ -22,12 +22,26 @@ class _Stats:
 
 def _item(n: int) -> ArticleItem:
     return ArticleItem(
-        url=f"https://news.example/a/{n}", fetched_at="2024-05-22T10:00:00.000Z", status=200,
-        title=f"Title {n}", body="Line one\nLine two — ünïcode",
-        teasers=[Teaser(url="https://news.example/b", headline="B", relative_time="8 mins ago",
-                        published_at="2024-05-22T09:52:00Z", block="Recent Posts")],
-        warc=WarcLocation(filename="x.warc.gz", offset=0, length=10,
-                          record_id="<urn:uuid:12345678-1234-1234-1234-123456789abc>"),
+        url=f"https://news.example/a/{n}",
+        fetched_at="2024-05-22T10:00:00.000Z",
+        status=200,
+        title=f"Title {n}",
+        body="Line one\nLine two — ünïcode",
+        teasers=[
+            Teaser(
+                url="https://news.example/b",
+                headline="B",
+                relative_time="8 mins ago",
+                published_at="2024-05-22T09:52:00Z",
+                block="Recent Posts",
+            )
+        ],
+        warc=WarcLocation(
+            filename="x.warc.gz",
+            offset=0,
+            length=10,
+            record_id="<urn:uuid:12345678-1234-1234-1234-123456789abc>",
+        ),
     )
 
 

@@ -8,7 +8,6 @@ and monitoring can read it too.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,11 @@ from crawler.output import OutputLayout, crawl_id_of, utc_iso
 
 def build_report(stats: dict[str, Any], *, crawl_id: str, layout: OutputLayout) -> dict[str, Any]:
     """The report's content, from the crawl's final stats and the output directory."""
-    warc_files = sorted(p.name for p in layout.warc_dir.glob("*.warc.gz")) if layout.warc_dir.exists() else []
+    warc_files = (
+        sorted(p.name for p in layout.warc_dir.glob("*.warc.gz"))
+        if layout.warc_dir.exists()
+        else []
+    )
     warc_bytes = sum((layout.warc_dir / name).stat().st_size for name in warc_files)
 
     def num(key: str) -> int:
@@ -85,4 +88,4 @@ def write_json_atomically(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    tmp.replace(path)

@@ -21,6 +21,7 @@ from scrapy.http import Headers, Response
 
 from archive import HttpExchange, WarcWriter
 from crawler import __version__
+from crawler.download_handler import META_RAW_HEAD, RawHead
 from crawler.output import OutputLayout, crawl_id_of
 
 logger = logging.getLogger(__name__)
@@ -46,16 +47,23 @@ def _protocol(response: Response) -> str:
     return "HTTP/2" if protocol.lower() in ("h2", "http/2", "http/2.0") else protocol
 
 
-def exchange_from(request: Request, response: Response, fetched_at: datetime) -> HttpExchange:
-    """The archive's view of one request/response pair."""
+def exchange_from(
+    request: Request, response: Response, fetched_at: datetime, raw: RawHead | None = None
+) -> HttpExchange:
+    """The archive's view of one request/response pair.
+
+    ``raw`` is the head as received (see ``crawler.download_handler``); without
+    it (another download handler) the head is rebuilt from Scrapy's response.
+    """
     return HttpExchange(
         url=response.url,
         method=request.method,
         request_headers=header_pairs(request.headers),
         request_body=request.body or b"",
-        protocol=_protocol(response),
-        status=response.status,
-        response_headers=header_pairs(response.headers),
+        protocol=raw.protocol if raw else _protocol(response),
+        status=raw.status if raw else response.status,
+        reason=raw.reason if raw else None,
+        response_headers=list(raw.headers) if raw else header_pairs(response.headers),
         body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
         truncated="disconnect" if "dataloss" in response.flags else None,
@@ -102,7 +110,9 @@ class WarcCaptureMiddleware:
         if not response.url.startswith(("http://", "https://")):
             return response  # data:, file:, ftp: are not web captures
         try:
-            location = self.writer.write_exchange(exchange_from(request, response, fetched_at))
+            raw = request.meta.pop(META_RAW_HEAD, None)
+            exchange = exchange_from(request, response, fetched_at, raw)
+            location = self.writer.write_exchange(exchange)
         except Exception:
             # A failed write must not cost the crawl; it is counted and logged.
             logger.exception("Could not archive %s", response.url)

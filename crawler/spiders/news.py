@@ -15,7 +15,7 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
@@ -155,10 +155,14 @@ class NewsSpider(Spider):
             stats.inc_value("newscrawl/articles")
             yield self._article(response, page, fetched_at)
         elif page.teasers:
-            yield TeaserBatch(url=response.url, fetched_at=utc_iso(fetched_at), teasers=page.teasers)
+            yield TeaserBatch(
+                url=response.url, fetched_at=utc_iso(fetched_at), teasers=page.teasers
+            )
         yield from self._follow(page)
 
-    def _article(self, response: Response, page: ExtractedPage, fetched_at: datetime) -> ArticleItem:
+    def _article(
+        self, response: Response, page: ExtractedPage, fetched_at: datetime
+    ) -> ArticleItem:
         location = response.meta.get(META_WARC)
         warc = (
             WarcLocation(
@@ -208,7 +212,11 @@ class NewsSpider(Spider):
             else:
                 stats.inc_value("newscrawl/ignored")
             return
-        kind = "timeout" if failure.check(TxTimeoutError, TimeoutError) else "download"
+        kind = (
+            "timeout"
+            if failure.check(DownloadTimeoutError, TxTimeoutError, TimeoutError)
+            else "download"
+        )
         record_error(stats, kind, request.url, failure.getErrorMessage())
         if self.followup is not None:
             self.followup.mark_done([request.url], state="failed")

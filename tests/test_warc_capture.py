@@ -1,0 +1,43 @@
+"""The WARC capture keeps the response head exactly as the server sent it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.faultserver import ODD_HEADERS
+
+
+def _record(fault_crawl: dict[str, Any], path: str) -> Any:
+    (record,) = fault_crawl["responses"][fault_crawl["base"] + path]
+    return record
+
+
+def test_reason_phrase_and_protocol_as_received(fault_crawl: dict[str, Any]) -> None:
+    record = _record(fault_crawl, "/odd-head.html")
+    assert (record.http_protocol, record.http_status, record.http_reason) == (
+        "HTTP/1.1",
+        200,
+        "Fine Thanks",
+    )
+
+
+def test_headers_in_order_with_case_and_repeats(fault_crawl: dict[str, Any]) -> None:
+    record = _record(fault_crawl, "/odd-head.html")
+    sent = [h for h in record.http_headers if h[0] not in ("Server", "Date")]
+    assert sent[: len(ODD_HEADERS)] == list(ODD_HEADERS)
+    assert sent[len(ODD_HEADERS)][0] == "Content-Length"
+
+
+def test_request_record_pairs_with_response(fault_crawl: dict[str, Any]) -> None:
+    from archive import iter_records
+
+    out = fault_crawl["out"]
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        records = list(iter_records(path))
+        responses = {r.record_id: r for r in records if r.rec_type == "response"}
+        requests = [r for r in records if r.rec_type == "request"]
+        assert len(requests) == len(responses)
+        for req in requests:
+            target = responses[req.warc_header("WARC-Concurrent-To")]
+            assert req.date == target.date
+            assert req.target_uri == target.target_uri

@@ -58,3 +58,18 @@ def test_queue_without_crawl(tmp_path: Path) -> None:
     proc = run_newscrawl("queue", "--output", str(tmp_path))
     assert proc.returncode == 2
     assert "no follow-up queue" in proc.stderr
+
+
+def test_demo_command_crawls_the_bundled_site(tmp_path: Path) -> None:
+    from crawler.demo.site import load_site
+
+    proc = run_newscrawl(
+        "demo", "--output", str(tmp_path), "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0.2"
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"articles         {len(load_site().articles)}" in proc.stdout
+    assert "Progress: pages" in proc.stderr  # not a terminal: periodic log lines
+    assert (tmp_path / "report.json").exists()
+    queue = run_newscrawl("queue", "--output", str(tmp_path))
+    assert queue.returncode == 0
+    assert "sister-ledger.example" in queue.stdout

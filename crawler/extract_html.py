@@ -1,0 +1,159 @@
+"""Turning whatever the server sent into one lxml tree, and small tree helpers.
+
+Parsing happens once per page; every extractor (metadata, teasers, trafilatura)
+reads the same tree. Input is hostile: wrong or unknown charsets, NUL bytes,
+truncated markup, binary junk. Nothing here raises on bad input; a page that
+cannot be parsed gives ``None`` and the caller reports an empty "other" page.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from lxml import etree, html
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SNIFF_BYTES = 4096
+_PARSER = html.HTMLParser(
+    encoding="utf-8", recover=True, remove_comments=True, remove_pis=True, no_network=True
+)
+_WS_RE = re.compile(r"\s+")
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def decode_html(data: bytes) -> str:
+    """Decode page bytes: BOM, then the meta charset, then utf-8 with replacement.
+
+    A declared charset that fails strict decoding loses to utf-8 (servers often
+    declare latin-1 for utf-8 pages); utf-16/32 declarations in a meta tag are
+    ignored as browsers do, since such a meta could not have been read.
+    """
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    declared: str | None = None
+    match = _META_CHARSET_RE.search(data[:_SNIFF_BYTES])
+    if match:
+        try:
+            declared = codecs.lookup(match.group(1).decode("ascii")).name
+        except (LookupError, UnicodeDecodeError):
+            declared = None
+        if declared and declared.startswith(("utf-16", "utf-32")):
+            declared = None
+    for codec in [c for c in (declared, "utf-8") if c]:
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode(declared or "utf-8", errors="replace")
+
+
+def parse_html(page: str | bytes) -> html.HtmlElement | None:
+    """One lxml tree for the page, or None when there is nothing to parse."""
+    try:
+        text = decode_html(page) if isinstance(page, bytes) else str(page)
+        text = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", text, count=1))
+        if not text.strip():
+            return None
+        data = text.encode("utf-8", errors="replace")
+        root = html.document_fromstring(data, parser=_PARSER)
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+    if root is None or not isinstance(root, html.HtmlElement):
+        return None
+    return root
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse whitespace runs to single spaces."""
+    return _WS_RE.sub(" ", text or "").strip()
+
+
+def text_of(el: etree._Element) -> str:
+    """Visible text of an element, whitespace collapsed (scripts and styles skipped)."""
+    parts: list[str] = []
+    for node in el.iter():
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript"):
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        if node.text:
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return clean_text(" ".join(parts))
+
+
+def hints(el: etree._Element) -> str:
+    """Class and id of an element, lower-cased, as one string for hint regexes."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+
+
+def base_url(root: html.HtmlElement, url: str) -> str:
+    """The page's base for relative links: a ``<base href>`` when present, else the URL."""
+    for base in root.iterfind(".//base[@href]"):
+        return absolute_url(base.get("href") or "", url) or url
+    return url
+
+
+def absolute_url(href: str | None, base: str) -> str | None:
+    """``href`` made absolute against ``base`` with the fragment dropped; None if not http(s)."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return urldefrag(base)[0] if href else None
+    try:
+        if href[:8].lower().startswith(("http://", "https://")):
+            joined = href.partition("#")[0]  # already absolute: skip urljoin (hot path)
+        else:
+            joined = urldefrag(urljoin(base, href))[0]
+        scheme, _, rest = joined.partition("://")
+        host = rest.split("/", 1)[0].split("?", 1)[0]
+        if scheme.lower() not in ("http", "https") or not host:
+            return None
+        joined = f"{scheme.lower()}://{rest}"
+        if ":" in host or "[" in host:
+            _ = urlsplit(joined).port  # raises ValueError on a malformed port or IPv6 literal
+    except ValueError:
+        return None
+    return joined
+
+
+def iter_links(root: html.HtmlElement, base: str) -> Iterator[tuple[html.HtmlElement, str]]:
+    """Every ``<a href>`` with its absolute URL, in document order."""
+    seen: dict[str, str | None] = {}  # pages repeat the same hrefs many times
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href:
+            continue
+        if href not in seen:
+            seen[href] = absolute_url(href, base)
+        url = seen[href]
+        if url:
+            yield a, url
+
+
+def page_links(root: html.HtmlElement, base: str) -> list[str]:
+    """All http(s) link targets, absolute, fragment-free, de-duplicated, in document order."""
+    return list(dict.fromkeys(url for _, url in iter_links(root, base)))
+
+
+def link_text_len(el: html.HtmlElement) -> int:
+    """Characters of text inside links under ``el`` (for link density)."""
+    return sum(len(text_of(a)) for a in el.iter("a"))
+
+
+def depth(el: etree._Element) -> int:
+    """Number of ancestors: lets nested blocks be processed innermost first."""
+    return sum(1 for _ in el.iterancestors())

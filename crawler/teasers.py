@@ -1,0 +1,363 @@
+"""Teaser blocks: "Recent Posts", "Related", "More in World", "Mehr zum Thema"...
+
+A teaser block is found two ways, then read the same way:
+  * a heading (h2-h5, or a short element whose class says title/heading) whose text
+    is a known block label in English, German, French or Spanish; the block is the
+    smallest ancestor around the heading that holds at least two teaser links, or,
+    when that ancestor would swallow the article, the heading's following siblings;
+  * a container (section/aside/div/ul...) whose class or id says related, recent,
+    more-in, popular, most-read..., and every ``<aside>``: unlabelled card grids.
+Blocks are read innermost first, and a link belongs to one block only. Inside a
+block each teaser is the largest element holding exactly one headline-like link
+target (so badges and image links join their card); the card gives the headline,
+the excerpt paragraph and the time (``<time>``, a date/time classed element, or a
+short text node that reads as a relative time).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import html
+
+from crawler.extract_html import HEADINGS, absolute_url, depth, hints, text_of
+from crawler.extract_meta import normalise_date
+from crawler.items import Teaser
+from crawler.reltime import is_relative_time, resolve_relative_time, to_utc_iso
+
+_TAIL = r"\s+\S.{0,40}"  # "More in <section>"
+_LABELS = [
+    # English
+    r"recent (?:posts|articles|stories|news)",
+    r"latest(?: news| posts| stories| articles| headlines)?",
+    r"related(?: articles| stories| posts| news| content| coverage| reading| links| topics)?",
+    rf"more (?:in|from|on|about){_TAIL}",
+    r"more (?:stories|news|articles|headlines|to read)",
+    r"most (?:read|popular|viewed|shared|commented|recent)(?: stories| articles| news| now)?",
+    r"popular(?: now| posts| stories| articles| today)?",
+    r"trending(?: now| stories| news)?",
+    r"read (?:more|next|also|this next)",
+    r"also read|see also|further reading|don'?t miss|in other news|what to read next",
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in|have missed)",
+    r"recommended(?: for you| stories| articles| reading)?|top stories|editor'?s? picks",
+    r"\w+ picks|more on this story|elsewhere on \S.{0,30}",
+    # German
+    r"mehr zum thema|zum thema|lesen sie (?:auch|mehr)|auch interessant|empfehlungen",
+    rf"mehr (?:aus|zu|von|über|vom|zum|zur|aus der|aus dem){_TAIL}",
+    r"weitere (?:artikel|nachrichten|beiträge|meldungen|themen|news)(?:\s+\S.{0,30})?",
+    r"das könnte sie (?:auch )?interessieren|meist ?gelesene?(?: artikel| beiträge)?",
+    r"(?:neueste|aktuelle|ähnliche|verwandte) (?:beiträge|artikel|nachrichten|themen)",
+    r"top-?themen|top-?artikel",
+    # French
+    r"[àa] lire (?:aussi|également|egalement)|lire aussi|voir aussi|[àa] voir aussi",
+    r"sur le même sujet|dans la même rubrique|[àa] découvrir(?: aussi)?",
+    r"les plus (?:lus|populaires|partagés|commentés)|articles? (?:récents|similaires|liés)",
+    r"derniers articles|dernières (?:actualités|nouvelles|infos)|nos articles",
+    rf"plus (?:de|d'|sur|dans){_TAIL}|vous (?:aimerez|pourriez) (?:aussi|peut-être)\b.*",
+    # Spanish
+    r"noticias relacionadas|artículos relacionados|(?:también )?te puede interesar",
+    r"lo más (?:leído|visto)|entradas recientes|últimas noticias|te recomendamos",
+    rf"más (?:en|de|sobre){_TAIL}",
+]
+LABEL_RE = re.compile(
+    r"^\s*(?:" + "|".join(_LABELS) + r")\s*[:.…»›>|\-–—]*\s*$", re.IGNORECASE | re.UNICODE
+)
+_BLOCK_HINT_RE = re.compile(
+    r"(^|[\s_-])(related|recent|more-?in|more-?from|more-?stories|more-?news|more-?on"
+    r"|popular|most-?read|mostread|most-?popular|most-?viewed|recommend\w*|trending"
+    r"|you-?may|also-?read|read-?also|further-?reading|teasers?|weitere|meistgelesen"
+    r"|lire-?aussi|a-?lire)($|[\s_-])"
+)
+_NOT_BLOCK_RE = re.compile(r"comment|share|social|author|newsletter|cookie")
+_TITLE_HINT_RE = re.compile(r"title|heading|header|label|headline")
+_TIME_HINT_RE = re.compile(r"date|time|ago|posted|published|meta-?time|datum|fecha")
+_EXCERPT_HINT_RE = re.compile(r"excerpt|summary|dek|description|standfirst|intro|lead|teaser-?text")
+_DATE_TEXT_RE = re.compile(
+    r"^\s*(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
+    r"|\w{3,10}\.? \d{1,2},? \d{4}|\d{1,2}\.? \w{3,10}\.? \d{4})"
+    r"(?:,? \d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?\s*$",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_HEADLINE_RE = re.compile(
+    r"^(read more|more|continue reading|weiterlesen|mehr|lire la suite|leer más|\d+ comments?"
+    r"|next|previous|view all|see all|alle anzeigen|voir tout|ver todo)\W*$",
+    re.IGNORECASE,
+)
+_MAX_BLOCK_PROSE = 2500  # non-link characters: more than that is an article, not a block
+_MAX_ITEM_PROSE = 400  # one card's excerpt; a longer sibling is article text
+_CONTAINERS = frozenset({"section", "aside", "div", "ul", "ol", "nav", "footer", "dl", "table"})
+
+
+@dataclass
+class TeaserBlock:
+    """One block: its label and the elements it spans (one container, or a sibling run)."""
+
+    label: str | None
+    roots: list[html.HtmlElement]
+
+
+def _headline_like(a: html.HtmlElement, text: str) -> bool:
+    if not text or len(text) > 300 or _PLACEHOLDER_HEADLINE_RE.match(text):
+        return False
+    in_heading = any(anc.tag in HEADINGS for anc in a.iterancestors())
+    return len(text.split()) >= 3 or len(text) >= 20 or (in_heading and len(text) >= 8)
+
+
+def _prose_chars(el: html.HtmlElement) -> int:
+    return max(0, len(text_of(el)) - sum(len(text_of(a)) for a in el.iter("a")))
+
+
+def _is_label_heading(el: html.HtmlElement) -> bool:
+    if el.tag in ("h2", "h3", "h4", "h5"):
+        pass
+    elif el.tag in ("div", "span", "p", "strong", "header") and _TITLE_HINT_RE.search(hints(el)):
+        if len(el) > 3:
+            return False
+    else:
+        return False
+    text = text_of(el)
+    return 0 < len(text) <= 80 and LABEL_RE.match(text) is not None
+
+
+def _is_prose(p: html.HtmlElement) -> bool:
+    """A paragraph too long to be a card's excerpt: article text."""
+    return _prose_chars(p) > _MAX_ITEM_PROSE
+
+
+def _too_big(el: html.HtmlElement, heading: html.HtmlElement, labels: set) -> bool:
+    """Climbing to ``el`` would take in the article or another block."""
+    if el.tag in ("body", "html", "main") or el.find(".//h1") is not None:
+        return True
+    if any(_is_prose(p) for p in el.iter("p")):
+        return True
+    if any(other is not heading and other in labels for other in el.iter()):
+        return True
+    return _prose_chars(el) > _MAX_BLOCK_PROSE
+
+
+def _block_for_heading(heading: html.HtmlElement, labels: set, base: str) -> TeaserBlock:
+    label = text_of(heading).rstrip(":.…»›>|-–— ")
+    anchor = heading
+    for _ in range(4):
+        parent = anchor.getparent()
+        if parent is None or _too_big(parent, heading, labels):
+            break
+        anchor = parent
+        if len(_headline_urls([anchor], base, exclude=heading)) >= 2:
+            return TeaserBlock(label, [anchor])
+    roots = [anchor]
+    sibling = anchor.getnext()
+    while sibling is not None and len(roots) < 12:
+        if sibling.tag in HEADINGS or any(el in labels for el in sibling.iter()):
+            break
+        if _prose_chars(sibling) > _MAX_ITEM_PROSE:  # article text resumes: the block ended
+            break
+        roots.append(sibling)
+        sibling = sibling.getnext()
+    return TeaserBlock(label, roots)
+
+
+def _headline_urls(
+    roots: Sequence[html.HtmlElement], base: str, exclude: html.HtmlElement | None = None
+) -> dict[html.HtmlElement, str]:
+    """Headline-like links under ``roots`` mapped to their absolute URL."""
+    found: dict[html.HtmlElement, str] = {}
+    for root in roots:
+        for a in root.iter("a"):
+            if exclude is not None and (a is exclude or exclude in a.iterancestors()):
+                continue
+            url = absolute_url(a.get("href"), base)
+            if not url or not _headline_like(a, text_of(a)):
+                continue
+            if not any(p.tag == "p" and _is_prose(p) for p in a.iterancestors()):
+                found[a] = url
+    return found
+
+
+def _first_heading_text(roots: Sequence[html.HtmlElement], skip: set) -> str | None:
+    """Label of an unlabelled block: its first heading not inside an inner block."""
+    for root in roots:
+        for el in root.iter(*HEADINGS, "div", "span", "p"):
+            if el.tag not in HEADINGS and not _TITLE_HINT_RE.search(hints(el)):
+                continue
+            if el.find(".//a") is not None or el in skip:
+                continue
+            if any(anc in skip for anc in el.iterancestors()):
+                continue
+            text = text_of(el)
+            if 0 < len(text) <= 60:
+                return text.rstrip(":.…»›>|-–— ")
+    return None
+
+
+def find_blocks(root: html.HtmlElement, base: str) -> list[TeaserBlock]:
+    """Candidate teaser blocks, innermost first (so nested blocks claim their links)."""
+    found = {el for el in root.iter() if isinstance(el.tag, str) and _is_label_heading(el)}
+    labels = {el for el in found if not any(d in found for d in el.iterdescendants())}
+    blocks = [_block_for_heading(h, labels, base) for h in labels]
+    taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | labels
+    for el in root.iter(*_CONTAINERS):
+        if el in taken or el.get("role") == "navigation":
+            continue
+        marks = hints(el)
+        hinted = _BLOCK_HINT_RE.search(marks) and not _NOT_BLOCK_RE.search(marks)
+        candidate = hinted or el.tag == "aside" or el.get("role") == "complementary"
+        if candidate and el.find(".//h1") is None and _prose_chars(el) <= _MAX_BLOCK_PROSE:
+            blocks.append(TeaserBlock(None, [el]))
+    blocks.sort(key=lambda b: -depth(b.roots[0]))
+    return blocks
+
+
+def _cards(roots: Sequence[html.HtmlElement], links: dict[html.HtmlElement, str]) -> list:
+    """(card element, url, headline links) per distinct target, in document order."""
+    urls_under: dict[html.HtmlElement, set[str]] = {}
+    stop = set(roots)
+    for a, url in links.items():
+        node: html.HtmlElement | None = a
+        while node is not None:
+            urls_under.setdefault(node, set()).add(url)
+            if node in stop:
+                break
+            node = node.getparent()
+    cards: dict[str, tuple[html.HtmlElement, list[html.HtmlElement]]] = {}
+    for a, url in links.items():
+        if url in cards:
+            cards[url][1].append(a)
+            continue
+        card = a
+        parent = card.getparent()
+        while card not in stop and parent is not None and len(urls_under.get(parent, ())) == 1:
+            card = parent
+            parent = card.getparent()
+        cards[url] = (card, [a])
+    return [(card, url, anchors) for url, (card, anchors) in cards.items()]
+
+
+def _headline(anchors: list[html.HtmlElement]) -> str:
+    for a in anchors:
+        if any(anc.tag in HEADINGS for anc in a.iterancestors()):
+            return text_of(a)
+    return max((text_of(a) for a in anchors), key=len)
+
+
+def _time_of(card: html.HtmlElement, anchors: list) -> tuple[str | None, str | None]:
+    """(time text as written, datetime attribute) of a card."""
+    time_el = card.find(".//time") if card.tag != "time" else card
+    if time_el is not None:
+        return text_of(time_el) or None, time_el.get("datetime")
+    for el in card.iter():
+        if el in anchors or not isinstance(el.tag, str) or el.tag in ("a", *HEADINGS):
+            continue
+        text = text_of(el)
+        if 0 < len(text) <= 40 and (
+            is_relative_time(text)
+            or (_TIME_HINT_RE.search(hints(el)) and _DATE_TEXT_RE.match(text))
+        ):
+            return text, None
+    for text in card.itertext():
+        short = " ".join(text.split())
+        if is_relative_time(short):
+            return short, None
+    return None, None
+
+
+def _excerpt(card: html.HtmlElement, headline: str, time_text: str | None) -> str | None:
+    for el in card.iter("p", "div", "span"):
+        if el.tag != "p" and not _EXCERPT_HINT_RE.search(hints(el)):
+            continue
+        if el.find(".//time") is not None or el.find(".//a") is not None:
+            continue
+        text = text_of(el)
+        if len(text) >= 15 and text not in (headline, time_text) and not is_relative_time(text):
+            return text
+    return None
+
+
+def _teaser(
+    card: html.HtmlElement,
+    url: str,
+    anchors: list,
+    label: str | None,
+    fetched_at: datetime,
+    languages: Sequence[str] | None,
+) -> Teaser:
+    headline = _headline(anchors)
+    time_text, stamp = _time_of(card, anchors)
+    published = normalise_date(stamp) if stamp else None
+    if published is None and time_text:
+        resolved = resolve_relative_time(time_text, fetched_at, languages)
+        published = to_utc_iso(resolved) if resolved else None
+    return Teaser(
+        url=url,
+        headline=headline,
+        excerpt=_excerpt(card, headline, time_text),
+        relative_time=time_text,
+        published_at=published,
+        block=label,
+    )
+
+
+def teaser_blocks(
+    tree: html.HtmlElement,
+    base_url: str,
+    fetched_at: datetime,
+    languages: Sequence[str] | None = None,
+) -> list[tuple[TeaserBlock, list[Teaser]]]:
+    """Blocks that hold teasers, with their teasers (innermost blocks first)."""
+    page = base_url.rstrip("/")
+    claimed: set[html.HtmlElement] = set()
+    used_roots: set[html.HtmlElement] = set()
+    result: list[tuple[TeaserBlock, list[Teaser]]] = []
+    for block in find_blocks(tree, base_url):
+        links = {
+            a: url
+            for a, url in _headline_urls(block.roots, base_url).items()
+            if a not in claimed and url.rstrip("/") != page
+        }
+        cards = _cards(block.roots, links)
+        if len(cards) < (1 if block.label else 2):
+            continue
+        label = block.label or _first_heading_text(block.roots, used_roots)
+        if len(block.roots) > 1:  # a sibling run: keep the heading and the runs with cards
+            holders = {anc for card, _, _ in cards for anc in card.iterancestors()}
+            holders |= {card for card, _, _ in cards}
+            block.roots = [block.roots[0]] + [r for r in block.roots[1:] if r in holders]
+        teasers = []
+        for card, url, anchors in cards:
+            claimed.update(anchors)
+            teasers.append(_teaser(card, url, anchors, label, fetched_at, languages))
+        used_roots.update(block.roots)
+        result.append((block, teasers))
+    return result
+
+
+def find_teasers(
+    tree: html.HtmlElement,
+    base_url: str,
+    fetched_at: datetime,
+    languages: Sequence[str] | None = None,
+) -> list[Teaser]:
+    """Every teaser of every block in document order, each URL once per page.
+
+    ``languages`` (page language first) narrows relative-time parsing.
+    """
+    return flatten_teasers(tree, teaser_blocks(tree, base_url, fetched_at, languages))
+
+
+def flatten_teasers(
+    tree: html.HtmlElement, blocks: list[tuple[TeaserBlock, list[Teaser]]]
+) -> list[Teaser]:
+    """Teasers of all blocks ordered by where their block starts, first URL wins."""
+    order = {el: i for i, el in enumerate(tree.iter())}
+    ranked = sorted(blocks, key=lambda pair: order.get(pair[0].roots[0], 0))
+    seen: set[str] = set()
+    teasers = []
+    for _, block_teasers in ranked:
+        for teaser in block_teasers:
+            if teaser.url not in seen:
+                seen.add(teaser.url)
+                teasers.append(teaser)
+    return teasers

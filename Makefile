@@ -19,9 +19,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# pywb (the replay test's archive player) lives in its own venv: its pins
+# (brotlipy, pyOpenSSL<26.2) would break Scrapy's brotli and TLS stack.
+PYWB_VERSION := 2.10.0
+$(VENV)-pywb/.installed:
+	$(PYTHON) -m venv $(VENV)-pywb
+	$(VENV)-pywb/bin/pip install --quiet pywb==$(PYWB_VERSION)
+	touch $@
+
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(VENV)-pywb/.installed
 
 demo: install ## crawl the bundled demo news site (offline) into $(OUTPUT)/
 	$(BIN)/newscrawl demo --output $(OUTPUT)

@@ -7,7 +7,9 @@ case it can handle::
     ArchiveError            base class, never raised directly
     ├── WarcWriteError      a record could not be written (bad input, I/O error)
     ├── WarcFormatError     bytes on disk are not the WARC we expect
-    └── RecordNotFound      no record where a pointer says there is one
+    ├── RecordNotFound      no record where a pointer says there is one
+    ├── CdxjIndexError      an index is missing or is not sorted CDXJ
+    └── InvalidLookup       a lookup that cannot match (bad URL, bad timestamp)
 
 Messages end with what to do next, like warcio's gzip error that names the
 ``warcio recompress`` command.
@@ -15,7 +17,14 @@ Messages end with what to do next, like warcio's gzip error that names the
 
 from __future__ import annotations
 
-__all__ = ["ArchiveError", "RecordNotFound", "WarcFormatError", "WarcWriteError"]
+__all__ = [
+    "ArchiveError",
+    "CdxjIndexError",
+    "InvalidLookup",
+    "RecordNotFound",
+    "WarcFormatError",
+    "WarcWriteError",
+]
 
 
 class ArchiveError(Exception):
@@ -44,4 +53,18 @@ class RecordNotFound(ArchiveError, LookupError):
 
     Usually a stale pointer: the file was rotated, moved, or rewritten after
     the pointer was taken. It is also a ``LookupError``.
+    """
+
+
+class CdxjIndexError(ArchiveError):
+    """A CDXJ index is missing, or a line of it is not ``SURT TIMESTAMP JSON``.
+
+    The index can always be rebuilt from the WARC files, which the message says how.
+    """
+
+
+class InvalidLookup(ArchiveError, ValueError):
+    """A lookup asked in a form that cannot match: a non-http(s) URL, a bad timestamp.
+
+    It is also a ``ValueError``.
     """

@@ -31,7 +31,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -41,6 +41,7 @@ from typing import Any, BinaryIO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.dedup import DigestEntry, DigestIndex, is_dedupable, payload_digest, revisit_fields
 from archive.errors import WarcWriteError
 from archive.records import (
     HttpExchange,
@@ -70,6 +71,7 @@ class RecordLocation:
     length: int  # compressed length of that member
     record_id: str  # "<urn:uuid:...>"
     payload_digest: str | None  # "sha1:BASE32" or None
+    revisit: bool = False  # a revisit record: the payload is in an earlier record
 
 
 def _utc_now() -> datetime:
@@ -107,6 +109,7 @@ class WarcWriter:
         record_id_factory: Callable[[], str] = _new_record_id,
         serial_start: int = 0,
         fsync: bool = False,
+        dedup: DigestIndex | None = None,
     ) -> None:
         if not prefix or _UNSAFE_NAME_RE.search(prefix):
             raise WarcWriteError(f"prefix {prefix!r} must be letters, digits, '.' or '-'")
@@ -124,6 +127,7 @@ class WarcWriter:
         self._new_id = record_id_factory
         self._serial = serial_start
         self._fsync = fsync
+        self._dedup = dedup
         self._lock = threading.Lock()
         self._file: BinaryIO | None = None
         self._warc: WARCWriter | None = None
@@ -158,26 +162,42 @@ class WarcWriter:
     def write_exchange(self, exchange: HttpExchange) -> RecordLocation:
         """Write the response record, then its request record; return the response's location.
 
-        Raises ``WarcWriteError`` (and writes nothing) when the exchange cannot
-        be archived as given, or when the disk write fails.
+        With a ``dedup`` index, a 2xx payload archived before becomes a
+        ``revisit`` record (HTTP head kept, no payload) pointing at the first
+        capture; ``RecordLocation.revisit`` tells. Raises ``WarcWriteError``
+        (and writes nothing) when the exchange cannot be archived as given, or
+        when the disk write fails.
         """
         response_head, request_head = http_heads(exchange)  # validates before any I/O
+        dedupable = self._dedup is not None and is_dedupable(
+            exchange.status, exchange.body, exchange.truncated
+        )
+        digest = payload_digest(exchange.body) if dedupable else None
         with self._lock:
             date = format_warc_date(exchange.fetched_at or self._clock())
             if self._file is not None and self._file.tell() >= self.max_bytes:
                 self._close_current()
             warc = self._ensure_open()
+            original = self._dedup.get(digest) if self._dedup is not None and digest else None
             response_id = self._new_id()
-            extra = [("WARC-IP-Address", exchange.ip_address)] if exchange.ip_address else []
+            ip = [("WARC-IP-Address", exchange.ip_address)] if exchange.ip_address else []
             truncated = [("WARC-Truncated", exchange.truncated)] if exchange.truncated else []
-            resp_headers = self._warc_headers("response", response_id, date, exchange.url)
+            rec_type = "revisit" if original else "response"
+            resp_headers = self._warc_headers(rec_type, response_id, date, exchange.url)
             req_headers = self._warc_headers("request", self._new_id(), date, exchange.url)
             req_headers.append(("WARC-Concurrent-To", response_id))
-            response = self._record(
-                warc, resp_headers + extra + truncated, response_head, exchange.body
-            )
-            request = self._record(warc, req_headers + extra, request_head, exchange.request_body)
-            return self._write([response, request])[0]
+            body = exchange.body
+            if original:
+                resp_headers += revisit_fields(original)
+                body = b""
+            response = self._record(warc, resp_headers + ip + truncated, response_head, body)
+            request = self._record(warc, req_headers + ip, request_head, exchange.request_body)
+            location = self._write([response, request])[0]
+            if original:
+                return replace(location, revisit=True)
+            if self._dedup is not None and digest:
+                self._dedup.add(DigestEntry(digest, exchange.url, date, response_id))
+            return location
 
     def write_metadata(
         self,

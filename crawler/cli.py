@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+from crawler.cli_archive import add_archive_commands, run_archive
 from crawler.output import OutputLayout
 
 EXIT_USAGE = 2
@@ -54,6 +55,8 @@ def _build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--output", "-o", default="output", help="output directory")
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
     queue.add_argument("--all", action="store_true", help="include done and failed links")
+
+    add_archive_commands(sub)
     return parser
 
 
@@ -256,7 +259,13 @@ def _cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"crawl": _cmd_crawl, "demo": _cmd_demo, "extract": _cmd_extract, "queue": _cmd_queue}
+COMMANDS = {
+    "crawl": _cmd_crawl,
+    "demo": _cmd_demo,
+    "extract": _cmd_extract,
+    "queue": _cmd_queue,
+    "archive": run_archive,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

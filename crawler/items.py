@@ -33,6 +33,7 @@ class WarcLocation:
     length: int
     record_id: str
     payload_digest: str | None = None
+    revisit: bool = False  # a revisit record: the payload is that of an earlier capture
 
 
 @dataclass
@@ -62,13 +63,17 @@ class ArticleItem:
 
 
 @dataclass
-class TeaserBatch:
-    """Teasers found on a page that is not an article (home, section listings).
+class PageLinks:
+    """What one fetched HTML page links to: its outlinks and its teasers.
 
-    They go to the follow-up queue like an article's teasers but produce no
-    JSON Lines row.
+    Every parsed page yields one. The follow-up queue pipeline queues its
+    teasers, and the WARC capture writes it as a ``metadata`` record next to
+    the page's response, so the archive keeps links with their anchor text.
     """
 
     url: str
     fetched_at: str
+    page_type: str
+    response_record_id: str | None
+    outlinks: list[str] = field(default_factory=list)
     teasers: list[Teaser] = field(default_factory=list)

@@ -67,6 +67,8 @@ NEWSCRAWL_WARC_PREFIX = "newscrawl"
 NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size
 NEWSCRAWL_WARC_OPERATOR = ""  # written to each warcinfo record
 NEWSCRAWL_WARC_FSYNC = False  # fsync after every record pair (slower, safer)
+NEWSCRAWL_WARC_DEDUP = True  # identical payloads become revisit records (indexes/digests.sqlite3)
+NEWSCRAWL_CDXJ_ENABLED = True  # keep indexes/index.cdxj up to date when a crawl closes
 
 NEWSCRAWL_JSONL_ENABLED = True
 NEWSCRAWL_JSONL_FSYNC = False  # fsync after every line (a line is always written whole)

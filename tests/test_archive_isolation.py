@@ -17,6 +17,7 @@ ROOT = Path(__file__).parent.parent
     [
         pytest.param("import archive", id="package"),
         pytest.param("from archive import check, reader, writer", id="modules"),
+        pytest.param("from archive import dedup, index, repair, wacz", id="new-modules"),
     ],
 )
 def test_archive_imports_no_scrapy_or_twisted(statement: str) -> None:

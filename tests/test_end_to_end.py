@@ -235,3 +235,35 @@ def test_second_run_consumes_nothing_new_from_the_queue(crawl: dict[str, Any], s
     assert proc.returncode == 0
     urls = {json.loads(line)["url"] for line in proc.stdout.splitlines()}
     assert all(urlsplit(u).hostname != "127.0.0.1" for u in urls)
+
+
+def test_links_metadata_record_follows_each_article(crawl: dict[str, Any], site: Any) -> None:
+    model = crawl["by_path"][site.model_article.path]
+    path = crawl["out"] / "warc" / model["warc"]["filename"]
+    (meta,) = [
+        r
+        for r in iter_records(path)
+        if r.rec_type == "metadata"
+        and r.warc_header("WARC-Concurrent-To") == model["warc"]["record_id"]
+    ]
+    assert meta.target_uri == "urn:newscrawl:links:" + model["url"]
+    data = json.loads(meta.payload)
+    assert [t["headline"] for t in data["teasers"]] == [
+        t.headline for t in site.model_article.teasers
+    ]
+    assert all(t["relative_time"] for t in data["teasers"])
+    assert set(data["outlinks"]) >= {t["url"] for t in model["teasers"]}
+
+
+def test_recrawl_writes_revisits_not_copies(server: Any, tmp_path: Path) -> None:
+    for _ in range(2):
+        proc = run_newscrawl("crawl", server.url, "--output", str(tmp_path), *FAST)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    counts: dict[str, int] = {}
+    for path in sorted((tmp_path / "warc").glob("*.warc.gz")):
+        for rec in iter_records(path):
+            counts[rec.rec_type] = counts.get(rec.rec_type, 0) + 1
+    assert counts["revisit"] >= 40  # every unchanged 200 page of the second run
+    assert (tmp_path / "indexes" / "index.cdxj").stat().st_size > 0
+    check = run_newscrawl("archive", "check", str(tmp_path / "warc"), "--quiet")
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -11,7 +11,9 @@ errors and truncated bodies are all archived. The record's location goes into
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request, signals
@@ -20,14 +22,21 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 
 from archive import HttpExchange, WarcWriter
+from archive.dedup import DigestIndex
+from archive.index import update_index
+from archive.repair import repair_open_files
 from crawler import __version__
 from crawler.download_handler import META_RAW_HEAD, RawHead
+from crawler.items import PageLinks
 from crawler.output import OutputLayout, crawl_id_of
 
 logger = logging.getLogger(__name__)
 
 META_WARC = "newscrawl_warc"
 META_FETCHED_AT = "newscrawl_fetched_at"
+# Links metadata gets its own URI (as browsertrix's urn:pageinfo: records do),
+# so replay tools never serve it in place of the page.
+METADATA_URI_PREFIX = "urn:newscrawl:links:"
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -72,11 +81,27 @@ def exchange_from(
 
 
 class WarcCaptureMiddleware:
-    """Downloader middleware that archives each response, untouched, to WARC."""
+    """Downloader middleware that archives each response, untouched, to WARC.
 
-    def __init__(self, writer: WarcWriter, stats: Any) -> None:
+    At start it repairs ``.open`` files a crash left behind; with
+    NEWSCRAWL_WARC_DEDUP an identical payload seen before (this run or an
+    earlier one in the same output directory) becomes a revisit record; each
+    parsed page's links and teasers follow its response as a ``metadata``
+    record; at close the CDXJ index is brought up to date (NEWSCRAWL_CDXJ_ENABLED).
+    """
+
+    def __init__(
+        self,
+        writer: WarcWriter,
+        stats: Any,
+        *,
+        dedup: DigestIndex | None = None,
+        index_root: Path | None = None,
+    ) -> None:
         self.writer = writer
         self.stats = stats
+        self.dedup = dedup
+        self.index_root = index_root
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -87,6 +112,14 @@ class WarcCaptureMiddleware:
         if max_bytes <= 0:
             raise NotConfigured(f"NEWSCRAWL_WARC_MAX_BYTES ({max_bytes}) must be higher than 0")
         layout = OutputLayout.from_settings(settings)
+        for result in repair_open_files(layout.warc_dir) if layout.warc_dir.exists() else []:
+            logger.warning("Repaired a WARC left open by a crash: %s", result.describe())
+            crawler.stats.inc_value("newscrawl/warc/repaired")
+        dedup = (
+            DigestIndex.for_output_dir(layout.root)
+            if settings.getbool("NEWSCRAWL_WARC_DEDUP", True)
+            else None
+        )
         writer = WarcWriter(
             layout.warc_dir,
             prefix=settings.get("NEWSCRAWL_WARC_PREFIX") or "newscrawl",
@@ -99,8 +132,11 @@ class WarcCaptureMiddleware:
                 "isPartOf": crawl_id_of(crawler),
             },
             fsync=settings.getbool("NEWSCRAWL_WARC_FSYNC"),
+            dedup=dedup,
         )
-        mw = cls(writer, crawler.stats)
+        index_root = layout.root if settings.getbool("NEWSCRAWL_CDXJ_ENABLED", True) else None
+        mw = cls(writer, crawler.stats, dedup=dedup, index_root=index_root)
+        crawler.signals.connect(mw.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
@@ -121,9 +157,39 @@ class WarcCaptureMiddleware:
         request.meta[META_WARC] = location
         self.stats.inc_value("newscrawl/warc/records", 2)
         self.stats.inc_value("newscrawl/warc/responses")
+        if location.revisit:
+            self.stats.inc_value("newscrawl/warc/revisits")
         return response
+
+    def item_scraped(self, item: Any) -> None:
+        """Archive a page's outlinks and teasers next to its response."""
+        if not isinstance(item, PageLinks) or item.response_record_id is None:
+            return
+        try:
+            self.writer.write_metadata(
+                METADATA_URI_PREFIX + item.url,
+                item.response_record_id,
+                {
+                    "page_type": item.page_type,
+                    "outlinks": item.outlinks,
+                    "teasers": [asdict(t) for t in item.teasers],
+                },
+            )
+        except Exception:
+            logger.exception("Could not archive the links of %s", item.url)
+            self.stats.inc_value("newscrawl/warc/errors")
+            return
+        self.stats.inc_value("newscrawl/warc/records")
 
     def spider_closed(self) -> None:
         self.writer.close()
         self.stats.set_value("newscrawl/warc/files", len(self.writer.closed_files))
         self.stats.set_value("newscrawl/warc/bytes", self.writer.bytes_written)
+        if self.dedup is not None:
+            self.dedup.close()
+        if self.index_root is not None:
+            try:
+                update_index(self.index_root)
+            except Exception:
+                logger.exception("Could not update the CDXJ index of %s", self.index_root)
+                self.stats.inc_value("newscrawl/warc/errors")

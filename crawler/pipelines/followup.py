@@ -1,4 +1,4 @@
-"""Put every teaser link on the persistent follow-up queue."""
+"""Put every teaser link of every page on the persistent follow-up queue."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.followup import FollowupQueue
-from crawler.items import ArticleItem, TeaserBatch
+from crawler.items import PageLinks
 from crawler.links import Scope
 from crawler.output import OutputLayout
 
@@ -36,7 +36,7 @@ class FollowupQueuePipeline:
         return getattr(spider, "scope", None)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem | TeaserBatch) or self.queue is None:
+        if not isinstance(item, PageLinks) or self.queue is None:
             return item
         scope = self._scope()
         for teaser in item.teasers:

@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from crawler.errors import record_error
 from crawler.extraction import ExtractedPage, extract_page
 from crawler.followup import FollowupQueue
-from crawler.items import ArticleItem, TeaserBatch, WarcLocation
+from crawler.items import ArticleItem, PageLinks, WarcLocation
 from crawler.links import Scope, canonical, host_of, is_page_link
 from crawler.middlewares.warc_capture import META_FETCHED_AT, META_WARC
 from crawler.output import OutputLayout, crawl_id_of, utc_iso
@@ -154,11 +154,21 @@ class NewsSpider(Spider):
         if page.page_type == "article" and page.body:
             stats.inc_value("newscrawl/articles")
             yield self._article(response, page, fetched_at)
-        elif page.teasers:
-            yield TeaserBatch(
-                url=response.url, fetched_at=utc_iso(fetched_at), teasers=page.teasers
-            )
+        yield self._page_links(response, page, fetched_at)
         yield from self._follow(page)
+
+    def _page_links(
+        self, response: Response, page: ExtractedPage, fetched_at: datetime
+    ) -> PageLinks:
+        location = response.meta.get(META_WARC)
+        return PageLinks(
+            url=response.url,
+            fetched_at=utc_iso(fetched_at),
+            page_type=page.page_type,
+            response_record_id=location.record_id if location is not None else None,
+            outlinks=list(page.links),
+            teasers=list(page.teasers),
+        )
 
     def _article(
         self, response: Response, page: ExtractedPage, fetched_at: datetime
@@ -171,6 +181,7 @@ class NewsSpider(Spider):
                 length=location.length,
                 record_id=location.record_id,
                 payload_digest=location.payload_digest,
+                revisit=location.revisit,
             )
             if location is not None
             else None

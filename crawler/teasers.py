@@ -16,7 +16,6 @@ short text node that reads as a relative time).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,70 +23,24 @@ from datetime import datetime
 from lxml import html
 
 from crawler.extract_html import HEADINGS, absolute_url, depth, hints, text_of
+from crawler.extract_labels import (
+    BLOCK_HINT_RE,
+    DATE_TEXT_RE,
+    EXCERPT_HINT_RE,
+    LABEL_RE,
+    NOT_BLOCK_RE,
+    PLACEHOLDER_HEADLINE_RE,
+    SOCIAL_HOSTS,
+    TIME_HINT_RE,
+    TITLE_HINT_RE,
+)
 from crawler.extract_meta import normalise_date
 from crawler.items import Teaser
 from crawler.reltime import is_relative_time, resolve_relative_time, to_utc_iso
 
-_TAIL = r"\s+\S.{0,40}"  # "More in <section>"
-_LABELS = [
-    # English
-    r"recent (?:posts|articles|stories|news)",
-    r"latest(?: news| posts| stories| articles| headlines)?",
-    r"related(?: articles| stories| posts| news| content| coverage| reading| links| topics)?",
-    rf"more (?:in|from|on|about){_TAIL}",
-    r"more (?:stories|news|articles|headlines|to read)",
-    r"most (?:read|popular|viewed|shared|commented|recent)(?: stories| articles| news| now)?",
-    r"popular(?: now| posts| stories| articles| today)?",
-    r"trending(?: now| stories| news)?",
-    r"read (?:more|next|also|this next)",
-    r"also read|see also|further reading|don'?t miss|in other news|what to read next",
-    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in|have missed)",
-    r"recommended(?: for you| stories| articles| reading)?|top stories|editor'?s? picks",
-    r"\w+ picks|more on this story|elsewhere on \S.{0,30}",
-    # German
-    r"mehr zum thema|zum thema|lesen sie (?:auch|mehr)|auch interessant|empfehlungen",
-    rf"mehr (?:aus|zu|von|über|vom|zum|zur|aus der|aus dem){_TAIL}",
-    r"weitere (?:artikel|nachrichten|beiträge|meldungen|themen|news)(?:\s+\S.{0,30})?",
-    r"das könnte sie (?:auch )?interessieren|meist ?gelesene?(?: artikel| beiträge)?",
-    r"(?:neueste|aktuelle|ähnliche|verwandte) (?:beiträge|artikel|nachrichten|themen)",
-    r"top-?themen|top-?artikel",
-    # French
-    r"[àa] lire (?:aussi|également|egalement)|lire aussi|voir aussi|[àa] voir aussi",
-    r"sur le même sujet|dans la même rubrique|[àa] découvrir(?: aussi)?",
-    r"les plus (?:lus|populaires|partagés|commentés)|articles? (?:récents|similaires|liés)",
-    r"derniers articles|dernières (?:actualités|nouvelles|infos)|nos articles",
-    rf"plus (?:de|d'|sur|dans){_TAIL}|vous (?:aimerez|pourriez) (?:aussi|peut-être)\b.*",
-    # Spanish
-    r"noticias relacionadas|artículos relacionados|(?:también )?te puede interesar",
-    r"lo más (?:leído|visto)|entradas recientes|últimas noticias|te recomendamos",
-    rf"más (?:en|de|sobre){_TAIL}",
-]
-LABEL_RE = re.compile(
-    r"^\s*(?:" + "|".join(_LABELS) + r")\s*[:.…»›>|\-–—]*\s*$", re.IGNORECASE | re.UNICODE
-)
-_BLOCK_HINT_RE = re.compile(
-    r"(^|[\s_-])(related|recent|more-?in|more-?from|more-?stories|more-?news|more-?on"
-    r"|popular|most-?read|mostread|most-?popular|most-?viewed|recommend\w*|trending"
-    r"|you-?may|also-?read|read-?also|further-?reading|teasers?|weitere|meistgelesen"
-    r"|lire-?aussi|a-?lire)($|[\s_-])"
-)
-_NOT_BLOCK_RE = re.compile(r"comment|share|social|author|newsletter|cookie")
-_TITLE_HINT_RE = re.compile(r"title|heading|header|label|headline")
-_TIME_HINT_RE = re.compile(r"date|time|ago|posted|published|meta-?time|datum|fecha")
-_EXCERPT_HINT_RE = re.compile(r"excerpt|summary|dek|description|standfirst|intro|lead|teaser-?text")
-_DATE_TEXT_RE = re.compile(
-    r"^\s*(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
-    r"|\w{3,10}\.? \d{1,2},? \d{4}|\d{1,2}\.? \w{3,10}\.? \d{4})"
-    r"(?:,? \d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?\s*$",
-    re.IGNORECASE,
-)
-_PLACEHOLDER_HEADLINE_RE = re.compile(
-    r"^(read more|more|continue reading|weiterlesen|mehr|lire la suite|leer más|\d+ comments?"
-    r"|next|previous|view all|see all|alle anzeigen|voir tout|ver todo)\W*$",
-    re.IGNORECASE,
-)
 _MAX_BLOCK_PROSE = 2500  # non-link characters: more than that is an article, not a block
 _MAX_ITEM_PROSE = 400  # one card's excerpt; a longer sibling is article text
+_MIN_MEDIAN_WORDS = 4  # shorter link texts make a menu ("Showbiz & TV"), not headlines
 _CONTAINERS = frozenset({"section", "aside", "div", "ul", "ol", "nav", "footer", "dl", "table"})
 
 
@@ -100,7 +53,7 @@ class TeaserBlock:
 
 
 def _headline_like(a: html.HtmlElement, text: str) -> bool:
-    if not text or len(text) > 300 or _PLACEHOLDER_HEADLINE_RE.match(text):
+    if not text or len(text) > 300 or PLACEHOLDER_HEADLINE_RE.match(text):
         return False
     in_heading = any(anc.tag in HEADINGS for anc in a.iterancestors())
     return len(text.split()) >= 3 or len(text) >= 20 or (in_heading and len(text) >= 8)
@@ -111,11 +64,15 @@ def _prose_chars(el: html.HtmlElement) -> int:
 
 
 def _is_label_heading(el: html.HtmlElement) -> bool:
+    """A heading, title-classed element, or bold run ("<p><strong>DON'T MISS</strong>")
+    whose whole text is a block label."""
     if el.tag in ("h2", "h3", "h4", "h5"):
         pass
-    elif el.tag in ("div", "span", "p", "strong", "header") and _TITLE_HINT_RE.search(hints(el)):
+    elif el.tag in ("div", "span", "p", "header") and TITLE_HINT_RE.search(hints(el)):
         if len(el) > 3:
             return False
+    elif el.tag in ("strong", "b") and el.find(".//a") is None:
+        pass
     else:
         return False
     text = text_of(el)
@@ -132,6 +89,11 @@ def _too_big(el: html.HtmlElement, heading: html.HtmlElement, labels: set) -> bo
     if el.tag in ("body", "html", "main") or el.find(".//h1") is not None:
         return True
     if any(_is_prose(p) for p in el.iter("p")):
+        return True
+    own_paragraphs = [
+        p for p in el.iterchildren("p") if p.find(".//a") is None and _prose_chars(p) >= 80
+    ]
+    if len(own_paragraphs) >= 2:  # article paragraphs around an inline label
         return True
     if any(other is not heading and other in labels for other in el.iter()):
         return True
@@ -160,10 +122,20 @@ def _block_for_heading(heading: html.HtmlElement, labels: set, base: str) -> Tea
     return TeaserBlock(label, roots)
 
 
+def _article_target(url: str) -> bool:
+    """Not a social profile, share intent or feed: those are never teasers."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower().removeprefix("www.")
+    return host not in SOCIAL_HOSTS and not url.lower().endswith((".rss", ".xml", "/feed"))
+
+
 def _headline_urls(
     roots: Sequence[html.HtmlElement], base: str, exclude: html.HtmlElement | None = None
 ) -> dict[html.HtmlElement, str]:
-    """Headline-like links under ``roots`` mapped to their absolute URL."""
+    """Headline-like links under ``roots`` mapped to their absolute URL.
+
+    When links sit in headings, only those (and same-target links) count: the
+    other links of a card are badges ("School & District Management"), bylines.
+    """
     found: dict[html.HtmlElement, str] = {}
     for root in roots:
         for a in root.iter("a"):
@@ -172,8 +144,18 @@ def _headline_urls(
             url = absolute_url(a.get("href"), base)
             if not url or not _headline_like(a, text_of(a)):
                 continue
+            if not _article_target(url):
+                continue
             if not any(p.tag == "p" and _is_prose(p) for p in a.iterancestors()):
                 found[a] = url
+    in_headings = {
+        url
+        for a, url in found.items()
+        if any(anc.tag in HEADINGS for anc in a.iterancestors())
+        or next(a.iter(*HEADINGS), None) is not None
+    }
+    if len(in_headings) >= 2:
+        found = {a: url for a, url in found.items() if url in in_headings}
     return found
 
 
@@ -181,7 +163,7 @@ def _first_heading_text(roots: Sequence[html.HtmlElement], skip: set) -> str | N
     """Label of an unlabelled block: its first heading not inside an inner block."""
     for root in roots:
         for el in root.iter(*HEADINGS, "div", "span", "p"):
-            if el.tag not in HEADINGS and not _TITLE_HINT_RE.search(hints(el)):
+            if el.tag not in HEADINGS and not TITLE_HINT_RE.search(hints(el)):
                 continue
             if el.find(".//a") is not None or el in skip:
                 continue
@@ -203,10 +185,16 @@ def find_blocks(root: html.HtmlElement, base: str) -> list[TeaserBlock]:
         if el in taken or el.get("role") == "navigation":
             continue
         marks = hints(el)
-        hinted = _BLOCK_HINT_RE.search(marks) and not _NOT_BLOCK_RE.search(marks)
+        hinted = BLOCK_HINT_RE.search(marks) and not NOT_BLOCK_RE.search(marks)
         candidate = hinted or el.tag == "aside" or el.get("role") == "complementary"
         if candidate and el.find(".//h1") is None and _prose_chars(el) <= _MAX_BLOCK_PROSE:
             blocks.append(TeaserBlock(None, [el]))
+    labelled = {r for b in blocks if b.label for r in b.roots}
+    blocks = [
+        b
+        for b in blocks
+        if b.label or not any(anc in labelled for anc in b.roots[0].iterancestors())
+    ]
     blocks.sort(key=lambda b: -depth(b.roots[0]))
     return blocks
 
@@ -237,9 +225,14 @@ def _cards(roots: Sequence[html.HtmlElement], links: dict[html.HtmlElement, str]
 
 
 def _headline(anchors: list[html.HtmlElement]) -> str:
+    """The link text in a heading; a heading inside a whole-card link; else the longest."""
     for a in anchors:
         if any(anc.tag in HEADINGS for anc in a.iterancestors()):
             return text_of(a)
+    for a in anchors:
+        inner = next(a.iter(*HEADINGS), None)
+        if inner is not None and text_of(inner):
+            return text_of(inner)
     return max((text_of(a) for a in anchors), key=len)
 
 
@@ -254,7 +247,7 @@ def _time_of(card: html.HtmlElement, anchors: list) -> tuple[str | None, str | N
         text = text_of(el)
         if 0 < len(text) <= 40 and (
             is_relative_time(text)
-            or (_TIME_HINT_RE.search(hints(el)) and _DATE_TEXT_RE.match(text))
+            or (DATE_TEXT_RE.match(text) and (len(el) == 0 or TIME_HINT_RE.search(hints(el))))
         ):
             return text, None
     for text in card.itertext():
@@ -266,7 +259,7 @@ def _time_of(card: html.HtmlElement, anchors: list) -> tuple[str | None, str | N
 
 def _excerpt(card: html.HtmlElement, headline: str, time_text: str | None) -> str | None:
     for el in card.iter("p", "div", "span"):
-        if el.tag != "p" and not _EXCERPT_HINT_RE.search(hints(el)):
+        if el.tag != "p" and not EXCERPT_HINT_RE.search(hints(el)):
             continue
         if el.find(".//time") is not None or el.find(".//a") is not None:
             continue
@@ -320,7 +313,11 @@ def teaser_blocks(
         cards = _cards(block.roots, links)
         if len(cards) < (1 if block.label else 2):
             continue
-        label = block.label or _first_heading_text(block.roots, used_roots)
+        words = sorted(len(text_of(anchors[0]).split()) for _, _, anchors in cards)
+        if words[len(words) // 2] < _MIN_MEDIAN_WORDS:
+            continue
+        card_els = {card for card, _, _ in cards}
+        label = block.label or _first_heading_text(block.roots, used_roots | card_els)
         if len(block.roots) > 1:  # a sibling run: keep the heading and the runs with cards
             holders = {anc for card, _, _ in cards for anc in card.iterancestors()}
             holders |= {card for card, _, _ in cards}

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.extraction import ExtractedPage, extract_page
 
@@ -145,3 +150,43 @@ def test_declared_charset_is_used_for_bytes() -> None:
     data = '<meta charset="windows-1252"><title>Caf\xe9 \u2013 news</title>'.encode("cp1252")
     page = extract_page(data, "https://site.example/x", datetime(2024, 1, 1, tzinfo=UTC))
     assert page.title == "Café – news"
+
+
+_tags = st.sampled_from(["p", "div", "a", "h1", "h2", "li", "ul", "section", "time", "script"])
+_html_soup = st.lists(
+    st.one_of(
+        st.builds("<{}>".format, _tags),
+        st.builds("</{}>".format, _tags),
+        st.text(max_size=30),
+        st.sampled_from(['<a href="/x">8 mins ago</a>', '<h2 class="widget-title">Related</h2>']),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(page=st.one_of(_html_soup, st.binary(max_size=300)))
+def test_extract_page_never_raises_on_generated_input(page: str | bytes) -> None:
+    result = extract_page(page, "https://site.example/a/b", datetime(2024, 1, 1, tzinfo=UTC))
+    assert result.page_type in {"article", "listing", "other"}
+
+
+def test_extraction_layer_imports_neither_scrapy_nor_twisted() -> None:
+    code = (
+        "import sys, crawler.extraction, crawler.teasers, crawler.reltime;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_only_extraction_module_imports_trafilatura() -> None:
+    crawler_dir = Path(__file__).parent.parent / "crawler"
+    importers = {
+        path.name
+        for path in crawler_dir.rglob("*.py")
+        if re.search(r"^\s*(?:import|from)\s+trafilatura", path.read_text(), re.MULTILINE)
+    }
+    assert importers <= {"extraction.py"}

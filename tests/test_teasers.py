@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.extract_html import parse_html
+from crawler.extract_labels import LABEL_RE
 from crawler.items import Teaser
-from crawler.teasers import LABEL_RE, find_teasers
+from crawler.teasers import find_teasers
 
 FETCHED = datetime(2024, 5, 22, 12, 0, tzinfo=UTC)
 PAGE = "https://news.example/world/2024/05/22/the-story"

@@ -1,0 +1,250 @@
+"""Choosing each metadata field from the sources a page offers, best first.
+
+Sources, in order: the JSON-LD article object, og:/article: meta tags,
+trafilatura's metadata (passed in as ``doc``, any object with its attribute
+names, so this module stays free of trafilatura), then layout cues (``<h1>``,
+rel=author, an author box, a ``<time>`` near the headline).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from typing import Any
+
+from lxml import html
+
+from crawler.extract_html import absolute_url, clean_text, text_of
+from crawler.extract_meta import (
+    StructuredData,
+    author_names,
+    normalise_date,
+    string_of,
+    strings_of,
+)
+
+_NOT_NAME_RE = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec|admin(?:istrator)?|by|author"
+    r"|staff|editor|user|guest|anonymous)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _first(*values: Any) -> str | None:
+    """First value that gives a non-empty string (entities left by double escaping decoded)."""
+    for value in values:
+        text = string_of(value) if not isinstance(value, str) else clean_text(value)
+        if text:
+            return html_lib.unescape(text) if "&" in text else text
+    return None
+
+
+def _plausible_author(value: str | None) -> str | None:
+    """Drop author values that are ids, handles or date fragments ("Dec", "#identity")."""
+    if not value or value.startswith(("#", "http://", "https://", "/")):
+        return None
+    letters = sum(c.isalpha() for c in value)
+    if letters < 3 or letters < len(value) / 2 or _NOT_NAME_RE.match(value):
+        return None
+    return value
+
+
+def _layout_date(root: html.HtmlElement, skip: set[html.HtmlElement]) -> str | None:
+    """``itemprop=datePublished``, else the first ``<time datetime>`` near the headline."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.get("itemprop") == "datePublished":
+            value = el.get("datetime") or el.get("content") or text_of(el)
+            if value:
+                return value
+    h1 = next(root.iter("h1"), None)
+    scope = h1
+    for _ in range(3):
+        if scope is None or scope.find(".//time[@datetime]") is not None:
+            break
+        scope = scope.getparent()
+    if scope is None:
+        return None
+    for time_el in scope.iterfind(".//time[@datetime]"):
+        if not any(anc in skip for anc in time_el.iterancestors()):
+            return time_el.get("datetime")
+    return None
+
+
+def _language(root: html.HtmlElement, data: StructuredData) -> str | None:
+    """Primary language subtag ("en", "de") from html lang, meta or JSON-LD."""
+    raw = _first(
+        root.get("lang"),
+        root.get("xml:lang"),
+        data.meta_first("content-language", "og:locale", "language", "dc.language"),
+        data.article.get("inLanguage") if data.article else None,
+    )
+    if not raw:
+        return None
+    primary = raw.replace("_", "-").split("-")[0].strip().lower()
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": ")
+
+
+def _strip_site_suffix(title: str | None, site_name: str | None) -> str | None:
+    """ "Headline | Site" -> "Headline" when the suffix (or prefix) is the site name."""
+    if not title or not site_name:
+        return title
+    site = site_name.casefold()
+    for sep in _TITLE_SEPARATORS:
+        head, _, tail = title.rpartition(sep)
+        if head and tail.strip().casefold() == site:
+            return head.strip()
+        first, _, rest = title.partition(sep)
+        if rest and first.strip().casefold() == site:
+            return rest.strip()
+    return title
+
+
+def _trim_to_h1(title: str | None, h1: str | None) -> str | None:
+    """ "Site: Headline | Section" -> "Headline" when the page's ``<h1>`` is that headline.
+
+    Only separators may surround the ``<h1>`` text inside the title, so a title
+    that merely contains a short ``<h1>`` ("World") is kept.
+    """
+    if not title or not h1 or title == h1 or len(h1) < 10:
+        return title
+    head, found, tail = title.partition(h1)
+    if not found:
+        return title
+    head, tail = head.strip(), tail.strip()
+    ok_head = not head or any(head.endswith(sep.strip()) for sep in _TITLE_SEPARATORS)
+    ok_tail = not tail or any(tail.startswith(sep.strip()) for sep in _TITLE_SEPARATORS)
+    return h1 if ok_head and ok_tail else title
+
+
+def _h1(root: html.HtmlElement) -> str | None:
+    for el in root.iter("h1"):
+        text = text_of(el)
+        if text:
+            return text
+    return None
+
+
+def _rel_tags(root: html.HtmlElement) -> list[str]:
+    """``rel="tag"`` links that are not also category links (WordPress tag lists)."""
+    found = []
+    for a in root.iter("a"):
+        rel = (a.get("rel") or "").lower().split()
+        if "tag" in rel and "category" not in rel and text_of(a):
+            found.append(text_of(a))
+    return found
+
+
+def _layout_author(root: html.HtmlElement) -> str | None:
+    """rel=author links, then an author-box link (WordPress "Published by <a>Name</a>")."""
+    for a in root.iter("a"):
+        if "author" in (a.get("rel") or "").lower().split() and text_of(a):
+            return text_of(a)
+    for el in root.iter():
+        classes = f"{el.get('class') or ''}".lower() if isinstance(el.tag, str) else ""
+        if "author" in classes and len(text_of(el)) <= 80:
+            name = next((text_of(a) for a in el.iter("a") if text_of(a)), None)
+            if name:
+                return name
+    return None
+
+
+def pick_title(
+    root: html.HtmlElement, data: StructuredData, doc: Any, site_name: str | None
+) -> str | None:
+    """JSON-LD headline, og:title, trafilatura, ``<h1>``, ``<title>``; site name trimmed."""
+    h1 = _h1(root)
+    art = data.article
+    title = _first(
+        art.get("headline") if art else None,
+        data.meta_first("og:title", "twitter:title"),
+        getattr(doc, "title", None),
+        h1,
+        next((text_of(t) for t in root.iter("title")), None),
+    )
+    return _trim_to_h1(_strip_site_suffix(title, site_name), h1)
+
+
+def pick_author(root: html.HtmlElement, data: StructuredData, doc: Any) -> str | None:
+    """JSON-LD author(s), meta author, trafilatura, then rel=author / author box."""
+    art = data.article
+    candidates = (
+        author_names(art.get("author")) if art else None,
+        data.meta_first("author", "article:author", "parsely-author", "sailthru.author"),
+        getattr(doc, "author", None),
+        _layout_author(root),
+    )
+    return _first(*(_plausible_author(value) for value in candidates))
+
+
+def pick_dates(
+    root: html.HtmlElement, data: StructuredData, doc: Any, skip: set[html.HtmlElement]
+) -> tuple[str | None, str | None]:
+    """(published, modified) in ISO 8601; ``skip`` holds teaser blocks (their times)."""
+    art = data.article
+    published = _first(
+        art.get("datePublished") if art else None,
+        data.meta_first("article:published_time", "og:published_time", "pubdate"),
+        _layout_date(root, skip),
+        getattr(doc, "date", None),
+    )
+    modified = _first(
+        art.get("dateModified") if art else None,
+        data.meta_first("article:modified_time", "og:updated_time"),
+    )
+    return normalise_date(published), normalise_date(modified)
+
+
+def pick_tags(root: html.HtmlElement, data: StructuredData, doc: Any) -> list[str]:
+    """JSON-LD keywords, article:tag meta, rel=tag links, trafilatura tags; de-duplicated."""
+    art = data.article
+    tags = [
+        *(strings_of(art.get("keywords")) if art else []),
+        *data.meta.get("article:tag", []),
+        *_rel_tags(root),
+        *(getattr(doc, "tags", None) or []),
+    ]
+    return [t for t in dict.fromkeys(tags) if t]
+
+
+def pick_site_name(data: StructuredData, doc: Any) -> str | None:
+    """og:site_name, trafilatura's site name, the JSON-LD publisher."""
+    return _first(data.meta_first("og:site_name"), getattr(doc, "sitename", None), data.publisher)
+
+
+def pick_description(data: StructuredData, doc: Any) -> str | None:
+    """og/meta description, JSON-LD description, trafilatura's."""
+    art = data.article
+    return _first(
+        data.meta_first("og:description", "description", "twitter:description"),
+        art.get("description") if art else None,
+        getattr(doc, "description", None),
+    )
+
+
+def pick_image(data: StructuredData, doc: Any, base: str) -> str | None:
+    """og/twitter image, JSON-LD image, trafilatura's; made absolute."""
+    art = data.article
+    image = _first(
+        data.meta_first("og:image", "og:image:url", "twitter:image"),
+        art.get("image") if art else None,
+        getattr(doc, "image", None),
+    )
+    return absolute_url(image, base) if image else None
+
+
+def pick_canonical(root: html.HtmlElement, data: StructuredData, base: str) -> str | None:
+    """``<link rel=canonical>``, else og:url; absolute."""
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            found = absolute_url(link.get("href"), base)
+            if found:
+                return found
+    return absolute_url(data.meta_first("og:url"), base)
+
+
+def language_of(root: html.HtmlElement, data: StructuredData) -> str | None:
+    """Primary language subtag ("en", "de") from html lang, meta or JSON-LD."""
+    return _language(root, data)

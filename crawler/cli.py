@@ -244,9 +244,9 @@ def _cmd_queue(args: argparse.Namespace) -> int:
     from crawler.followup import FollowupQueue
 
     layout = OutputLayout(Path(args.output))
-    if not layout.queue_path.exists():
+    if not layout.state_path.exists():
         raise UsageError(f"no follow-up queue in {args.output!r} (run a crawl first)")
-    with FollowupQueue(layout.queue_path) as queue:
+    with FollowupQueue(layout.state_path) as queue:
         links = queue.all() if args.all else queue.pending()
     for link in links:
         if args.json:

@@ -121,6 +121,20 @@ class FollowupQueue:
         state, times_seen = cur.fetchone()
         return bool(state == "pending" and times_seen == 1)
 
+    def add_links(self, urls: Iterable[str], *, source_url: str, seen_at: str) -> None:
+        """Queue a page's plain outlinks (the crawl frontier) in one transaction."""
+        rows = [(url, source_url, seen_at, seen_at) for url in urls]
+        if not rows:
+            return
+        with self._db:  # one transaction: a crash keeps all of a page's links or none
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO followup (url, block, source_url, first_seen_at, last_seen_at)"
+                " VALUES (?, 'link', ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+                rows,
+            )
+
     def mark_done(
         self, urls: Iterable[str], *, status: int | None = None, state: str = "done"
     ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass
@@ -60,6 +60,17 @@ class ArticleItem:
     teasers: list[Teaser] = field(default_factory=list)
     warc: WarcLocation | None = None
     crawl_id: str | None = None
+    version: int = 1  # 2, 3... when a refetched article's text changed
+    previous_digest: str | None = None  # payload digest of the version before
+    changes: ArticleChanges | None = None  # what changed since the version before
+
+
+@dataclass
+class ArticleChanges:
+    """How a new version of an article differs from the one before."""
+
+    title_changed: bool
+    body_changed_pct: float  # share of body tokens inserted, deleted or replaced, 0-100
 
 
 @dataclass
@@ -77,3 +88,25 @@ class PageLinks:
     response_record_id: str | None
     outlinks: list[str] = field(default_factory=list)
     teasers: list[Teaser] = field(default_factory=list)
+
+
+@dataclass
+class FetchedPage:
+    """The outcome of one fetch, recorded in the crawl state once its outputs are written.
+
+    Always the last item a response yields: the state pipeline records it after
+    the JSONL row and the page's links are durable, then the URL leaves the
+    follow-up queue. A crash before that only causes a refetch.
+    """
+
+    url: str
+    aliases: list[str]  # the requested URL and redirect sources
+    fetched_at: str
+    status: int | None
+    kind: str  # article | listing | other | error | unchanged (a 304)
+    etag: str | None = None
+    last_modified: str | None = None
+    payload_digest: str | None = None
+    title: str | None = None
+    body: str | None = None  # articles only: to tell the next version what changed
+    version: int | None = None

@@ -28,8 +28,9 @@ class OutputLayout:
         return self.root / "articles"
 
     @property
-    def queue_path(self) -> Path:
-        return self.root / "queue.sqlite3"
+    def state_path(self) -> Path:
+        """URL state and the follow-up queue: one SQLite file (WAL)."""
+        return self.root / "state.sqlite3"
 
     @property
     def report_path(self) -> Path:

@@ -51,15 +51,21 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidateArticlePipeline": 100,
     "crawler.pipelines.jsonl.JsonLinesPipeline": 300,
+    "crawler.pipelines.state.CrawlStatePipeline": 400,
     "crawler.pipelines.followup.FollowupQueuePipeline": 500,
 }
+# One item at a time, in the order a callback yields them: a page's JSONL row
+# and links are written before its FetchedPage marks it done (crash safety).
+CONCURRENT_ITEMS = 1
 EXTENSIONS = {
+    # Extraction in worker processes; the spider awaits it (crawler/extraction_pool.py).
+    "crawler.extraction_pool.ExtractionPool": 100,
     "crawler.extensions.progress.ProgressExtension": 500,
     "crawler.extensions.report.RunReportExtension": 510,
 }
 
 # --- newscrawl: outputs ---------------------------------------------------
-NEWSCRAWL_OUTPUT_DIR = "output"  # warc/, articles/, queue.sqlite3, report.json
+NEWSCRAWL_OUTPUT_DIR = "output"  # warc/, articles/, indexes/, state.sqlite3, report.json
 NEWSCRAWL_CRAWL_ID = None  # default: a new sortable id per run
 
 NEWSCRAWL_WARC_ENABLED = True
@@ -75,6 +81,18 @@ NEWSCRAWL_JSONL_FSYNC = False  # fsync after every line (a line is always writte
 
 NEWSCRAWL_QUEUE_ENABLED = True
 NEWSCRAWL_FOLLOW_TEASERS = True  # crawl in-scope teaser links in the same run
+
+# --- newscrawl: extraction -----------------------------------------------
+# Pages are extracted in this many worker processes while the reactor keeps
+# downloading and archiving. None = one per core; 0 = inline in the crawl process.
+NEWSCRAWL_EXTRACTION_WORKERS = None
+# Back-pressure: pages handed to the workers at a time; 0 = 2 x workers.
+NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT = 0
+
+# --- newscrawl: incremental crawling --------------------------------------
+NEWSCRAWL_INCREMENTAL = True  # keep per-URL state; fetch articles once, listings with conditional GET
+NEWSCRAWL_STATE_TTL_DAYS = 90  # forget a URL's state this long after its last fetch
+NEWSCRAWL_LIVE_BLOG_PATTERNS: list[str] = []  # regexes: matching articles are refetched every run
 
 # --- newscrawl: crawl limits ---------------------------------------------
 NEWSCRAWL_MAX_PAGES = 0  # 0 = no limit; requests beyond it stay on the follow-up queue

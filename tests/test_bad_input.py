@@ -78,5 +78,5 @@ def test_jsonl_rows_validate(fault_crawl: dict[str, Any]) -> None:
 
 def test_output_dir_layout(fault_crawl: dict[str, Any]) -> None:
     out: Path = fault_crawl["out"]
-    assert (out / "queue.sqlite3").exists()
+    assert (out / "state.sqlite3").exists()
     assert not list((out / "warc").glob("*.open"))

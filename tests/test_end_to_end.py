@@ -203,7 +203,7 @@ def test_robots_txt_archived_and_obeyed(crawl: dict[str, Any], server: Any) -> N
 
 
 def test_queue_holds_exactly_the_out_of_scope_teasers(crawl: dict[str, Any], site: Any) -> None:
-    with FollowupQueue(crawl["out"] / "queue.sqlite3") as queue:
+    with FollowupQueue(crawl["out"] / "state.sqlite3") as queue:
         pending = {link.url for link in queue.pending()}
     assert pending == site.external_teaser_urls()
     assert len(pending) >= 5
@@ -255,9 +255,17 @@ def test_links_metadata_record_follows_each_article(crawl: dict[str, Any], site:
     assert set(data["outlinks"]) >= {t["url"] for t in model["teasers"]}
 
 
-def test_recrawl_writes_revisits_not_copies(server: Any, tmp_path: Path) -> None:
+def test_full_recrawl_writes_revisits_not_copies(server: Any, tmp_path: Path) -> None:
     for _ in range(2):
-        proc = run_newscrawl("crawl", server.url, "--output", str(tmp_path), *FAST)
+        proc = run_newscrawl(
+            "crawl",
+            server.url,
+            "--output",
+            str(tmp_path),
+            *FAST,
+            "-s",
+            "NEWSCRAWL_INCREMENTAL=False",
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
     counts: dict[str, int] = {}
     for path in sorted((tmp_path / "warc").glob("*.warc.gz")):

@@ -1,23 +1,30 @@
-"""Put every teaser link of every page on the persistent follow-up queue."""
+"""The follow-up queue pipeline: queue each page's links, then retire fetched URLs.
+
+A page's teasers (in scope or not, with headline, excerpt and time) and its
+in-scope outlinks go on the queue, which is also the crawl frontier: after a
+crash the next run starts from what is still pending. A URL leaves the queue
+only when its ``FetchedPage`` arrives, i.e. after its outputs are written.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.followup import FollowupQueue
-from crawler.items import PageLinks
-from crawler.links import Scope
+from crawler.items import FetchedPage, PageLinks
+from crawler.links import Scope, is_page_link
 from crawler.output import OutputLayout
 
 
 class FollowupQueuePipeline:
-    """Queues teasers with where and when they were seen; known URLs are skipped."""
+    """Queues teasers and outlinks; marks fetched URLs done."""
 
-    def __init__(self, queue_path: Any, stats: Any, crawler: Crawler | None = None) -> None:
-        self.queue_path = queue_path
+    def __init__(self, path: Path, stats: Any, crawler: Crawler | None = None) -> None:
+        self.path = path
         self.stats = stats
         self.crawler = crawler
         self.queue: FollowupQueue | None = None
@@ -26,22 +33,29 @@ class FollowupQueuePipeline:
     def from_crawler(cls, crawler: Crawler) -> FollowupQueuePipeline:
         if not crawler.settings.getbool("NEWSCRAWL_QUEUE_ENABLED", True):
             raise NotConfigured("NEWSCRAWL_QUEUE_ENABLED is off")
-        return cls(OutputLayout.from_settings(crawler.settings).queue_path, crawler.stats, crawler)
+        return cls(OutputLayout.from_settings(crawler.settings).state_path, crawler.stats, crawler)
 
     def open_spider(self) -> None:
-        self.queue = FollowupQueue(self.queue_path)
+        self.queue = FollowupQueue(self.path)
 
     def _scope(self) -> Scope | None:
         spider = self.crawler.spider if self.crawler is not None else None
         return getattr(spider, "scope", None)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageLinks) or self.queue is None:
+        if self.queue is None:
             return item
+        if isinstance(item, PageLinks):
+            self._queue_links(self.queue, item)
+        elif isinstance(item, FetchedPage):
+            self.queue.mark_done([item.url, *item.aliases], status=item.status)
+        return item
+
+    def _queue_links(self, queue: FollowupQueue, item: PageLinks) -> None:
         scope = self._scope()
         for teaser in item.teasers:
             self.stats.inc_value("newscrawl/teasers/seen")
-            added = self.queue.add(
+            added = queue.add(
                 teaser.url,
                 headline=teaser.headline,
                 excerpt=teaser.excerpt,
@@ -54,7 +68,9 @@ class FollowupQueuePipeline:
             )
             if added:
                 self.stats.inc_value("newscrawl/teasers/queued")
-        return item
+        if scope is not None:
+            links = [u for u in item.outlinks if u in scope and is_page_link(u)]
+            queue.add_links(links, source_url=item.url, seen_at=item.fetched_at)
 
     def close_spider(self) -> None:
         if self.queue is not None:

@@ -1,0 +1,187 @@
+"""What the crawler knows about every URL it fetched: the incremental state.
+
+One SQLite file per output directory (``state.sqlite3``, WAL mode), shared
+with the follow-up queue. A row says when a page was fetched, what kind of
+page it was, its validators (ETag/Last-Modified) for conditional GETs, its
+payload digest and, for articles, the extracted body's digest and version, so
+the next run fetches only what is new and notices what changed. Rows expire
+(``NEWSCRAWL_STATE_TTL_DAYS``) so the store does not grow forever.
+
+A page is recorded only after its WARC record and JSONL row are written (the
+state pipeline runs last), so a crash can only cause a refetch, never a loss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    canonical TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status INTEGER,
+    first_fetched_at TEXT NOT NULL,
+    last_fetched_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    payload_digest TEXT,
+    body_digest TEXT,
+    title TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    body BLOB,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pages_expiry ON pages (expires_at);
+CREATE TABLE IF NOT EXISTS reconciled (
+    file TEXT PRIMARY KEY,
+    size INTEGER NOT NULL
+);
+"""
+
+ARTICLE = "article"
+
+
+@dataclass(frozen=True)
+class PageState:
+    """The last known fetch of one URL."""
+
+    canonical: str
+    url: str
+    kind: str
+    status: int | None
+    first_fetched_at: str
+    last_fetched_at: str
+    etag: str | None
+    last_modified: str | None
+    payload_digest: str | None
+    body_digest: str | None
+    title: str | None
+    version: int
+    body: str | None
+
+    @property
+    def is_archived_article(self) -> bool:
+        return self.kind == ARTICLE and self.status is not None and self.status < 400
+
+
+def body_digest(body: str) -> str:
+    """A digest of the extracted text: changes only when the article changes."""
+    return "sha1:" + hashlib.sha1(body.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class CrawlState:
+    """Per-URL fetch state in SQLite (see module docstring)."""
+
+    def __init__(self, path: str | Path, *, ttl: timedelta = timedelta(days=90)) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.ttl = ttl
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> CrawlState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, canonical: str) -> PageState | None:
+        cur = self._db.execute(
+            "SELECT canonical, url, kind, status, first_fetched_at, last_fetched_at, etag,"
+            " last_modified, payload_digest, body_digest, title, version, body"
+            " FROM pages WHERE canonical = ?",
+            (canonical,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            return None
+        body = zlib.decompress(row[12]).decode("utf-8") if row[12] is not None else None
+        return PageState(*row[:12], body=body)
+
+    def record(
+        self,
+        canonical: str,
+        url: str,
+        *,
+        kind: str,
+        status: int | None,
+        fetched_at: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        payload_digest: str | None = None,
+        body: str | None = None,
+        title: str | None = None,
+        version: int | None = None,
+    ) -> None:
+        """Upsert one fetch. Validators and article fields keep their old value when
+        not given (a 304 has no body), so they describe the last full capture."""
+        when = _iso(fetched_at)
+        packed = zlib.compress(body.encode("utf-8")) if body is not None else None
+        self._db.execute(
+            "INSERT INTO pages (canonical, url, kind, status, first_fetched_at, last_fetched_at,"
+            " etag, last_modified, payload_digest, body_digest, title, version, body, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(canonical) DO UPDATE SET url = excluded.url,"
+            " kind = CASE WHEN excluded.kind = 'unchanged' THEN kind ELSE excluded.kind END,"
+            " status = excluded.status, last_fetched_at = excluded.last_fetched_at,"
+            " etag = COALESCE(excluded.etag, etag),"
+            " last_modified = COALESCE(excluded.last_modified, last_modified),"
+            " payload_digest = COALESCE(excluded.payload_digest, payload_digest),"
+            " body_digest = COALESCE(excluded.body_digest, body_digest),"
+            " title = COALESCE(excluded.title, title),"
+            " version = MAX(version, excluded.version),"
+            " body = COALESCE(excluded.body, body), expires_at = excluded.expires_at",
+            (
+                canonical,
+                url,
+                kind,
+                status,
+                when,
+                when,
+                etag,
+                last_modified,
+                payload_digest,
+                body_digest(body) if body is not None else None,
+                title,
+                version or 0,
+                packed,
+                _iso(fetched_at + self.ttl),
+            ),
+        )
+
+    def expire(self, now: datetime | None = None) -> int:
+        """Forget rows past their expiry; return how many."""
+        cur = self._db.execute(
+            "DELETE FROM pages WHERE expires_at < ?", (_iso(now or datetime.now(UTC)),)
+        )
+        return cur.rowcount
+
+    def count(self) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM pages").fetchone()
+        return int(n)
+
+    def reconciled_size(self, file: str) -> int:
+        row = self._db.execute("SELECT size FROM reconciled WHERE file = ?", (file,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_reconciled_size(self, file: str, size: int) -> None:
+        self._db.execute(
+            "INSERT INTO reconciled (file, size) VALUES (?, ?)"
+            " ON CONFLICT(file) DO UPDATE SET size = excluded.size",
+            (file, size),
+        )

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 OUTPUT ?= output
 PYTEST_ARGS ?=
 
-.PHONY: install install-test demo serve test lint format bench-extraction clean
+.PHONY: install install-test demo serve test lint format bench-extraction bench-crawl clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ lint: install-test ## ruff (lint + format check) and mypy
 format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+ARTICLES ?= 2000
+bench-crawl: install ## crawl throughput: extraction limit vs naive crawler vs product (needs nginx)
+	$(BIN)/python -m benchmarks.crawl --articles $(ARTICLES)
+
+bench-extraction: install ## extraction quality vs plain trafilatura on ../shared/extraction-dev
+	$(BIN)/python -m benchmarks.extraction $(if $(EXTRACTION_DEV),--data $(EXTRACTION_DEV))
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .ruff_cache .mypy_cache

@@ -36,7 +36,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="newscrawl", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser
+    )
 
     crawl = sub.add_parser("crawl", help="crawl news sites into OUTPUT (JSONL, WARC, queue)")
     crawl.add_argument("urls", nargs="+", metavar="URL", help="start URL(s): home or section pages")

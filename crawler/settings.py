@@ -90,9 +90,18 @@ NEWSCRAWL_EXTRACTION_WORKERS = None
 NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT = 0
 
 # --- newscrawl: incremental crawling --------------------------------------
-NEWSCRAWL_INCREMENTAL = True  # keep per-URL state; fetch articles once, listings with conditional GET
+NEWSCRAWL_INCREMENTAL = (
+    True  # keep per-URL state; fetch articles once, listings with conditional GET
+)
 NEWSCRAWL_STATE_TTL_DAYS = 90  # forget a URL's state this long after its last fetch
 NEWSCRAWL_LIVE_BLOG_PATTERNS: list[str] = []  # regexes: matching articles are refetched every run
+
+# --- newscrawl: discovery (feeds and sitemaps) ----------------------------
+NEWSCRAWL_FEEDS: list[str] = []  # RSS/Atom/JSON feeds to read every run
+NEWSCRAWL_SITEMAPS: list[str] = []  # sitemaps (or indexes, or Google News sitemaps) to read
+NEWSCRAWL_DISCOVER_FEEDS = True  # also read feeds that start pages announce (<link rel=alternate>)
+NEWSCRAWL_SITEMAPS_FROM_ROBOTS = True  # also read the sitemaps robots.txt lists
+NEWSCRAWL_MAX_AGE_DAYS = 7.0  # feed/sitemap entries older than this are skipped (0 = keep all)
 
 # --- newscrawl: crawl limits ---------------------------------------------
 NEWSCRAWL_MAX_PAGES = 0  # 0 = no limit; requests beyond it stay on the follow-up queue

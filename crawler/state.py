@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -110,8 +110,11 @@ class CrawlState:
         row = cur.fetchone()
         if row is None:
             return None
-        body = zlib.decompress(row[12]).decode("utf-8") if row[12] is not None else None
-        return PageState(*row[:12], body=body)
+        names = [f.name for f in fields(PageState)]
+        values = dict(zip(names, row, strict=True))
+        if values["body"] is not None:
+            values["body"] = zlib.decompress(values["body"]).decode("utf-8")
+        return PageState(**values)
 
     def record(
         self,

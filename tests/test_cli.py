@@ -63,9 +63,7 @@ def test_queue_without_crawl(tmp_path: Path) -> None:
 def test_demo_command_crawls_the_bundled_site(tmp_path: Path) -> None:
     from crawler.demo.site import load_site
 
-    proc = run_newscrawl(
-        "demo", "--output", str(tmp_path), "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0.2"
-    )
+    proc = run_newscrawl("demo", "--output", str(tmp_path), "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0.2")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert f"articles         {len(load_site().articles)}" in proc.stdout
     assert "Progress: pages" in proc.stderr  # not a terminal: periodic log lines

@@ -276,7 +276,10 @@ def test_render_is_deterministic_and_typed(site: DemoSite) -> None:
         ("/author/marina-kovacs/", "text/html"),
         ("/private/staff-only/", "text/html"),
         ("/feed.xml", "application/rss+xml"),
+        ("/atom.xml", "application/atom+xml"),
         ("/sitemap.xml", "application/xml"),
+        ("/news-sitemap.xml", "application/xml"),
+        ("/sitemap-index.xml", "application/xml"),
         ("/robots.txt", "text/plain"),
     ],
     ids=[
@@ -287,7 +290,10 @@ def test_render_is_deterministic_and_typed(site: DemoSite) -> None:
         "author",
         "private",
         "feed",
+        "atom",
         "sitemap",
+        "news-sitemap",
+        "sitemap-index",
         "robots",
     ],
 )
@@ -319,12 +325,13 @@ def test_every_page_has_the_standard_head(server: DemoServer, path: str, og_type
     assert f'<meta property="og:type" content="{og_type}">' in html
     assert '<meta property="og:image"' in html
     assert '<link rel="alternate" type="application/rss+xml"' in html
+    assert '<link rel="alternate" type="application/atom+xml" ' in html
 
 
 def test_robots_txt_uses_the_request_host(server: DemoServer) -> None:
     text = fetch(server, "/robots.txt", {"Host": f"localhost:{server.port}"}).body.decode()
     assert "User-agent: *\nDisallow: /private/\n" in text
-    assert f"Sitemap: http://localhost:{server.port}/sitemap.xml" in text
+    assert f"Sitemap: http://localhost:{server.port}/sitemap-index.xml" in text
 
 
 def test_staff_page_is_linked_but_disallowed(server: DemoServer) -> None:

@@ -60,3 +60,47 @@ def test_interrupted_frontier_is_resumed(server: Any, tmp_path: Path) -> None:
     urls = [r["url"] for r in rows]
     assert len(urls) == len(set(urls)), "an article was written twice"
     assert len(urls) == len(load_site().articles)
+
+
+def test_publish_three_and_edit_one_between_runs(server: Any, tmp_path: Path) -> None:
+    import time
+
+    _crawl(server, tmp_path)
+    before = read_jsonl(tmp_path / "articles")
+    time.sleep(1.1)  # sitemap lastmod has one-second precision
+    published = [
+        server.publish(section, f"Fresh {section} story number {n}", _paragraphs(section, n))
+        for n, section in enumerate(["World", "Business", "Entertainment"], start=1)
+    ]
+    edited_path = server.site.articles[-1].path  # the oldest article
+    old = server.site.article_by_path(edited_path)
+    server.edit(edited_path, paragraphs=[*old.paragraphs[:-1], "A correction was added here."])
+    report = _crawl(server, tmp_path)
+
+    rows = read_jsonl(tmp_path / "articles")
+    new_rows = rows[len(before) :]
+    base = server.url.rstrip("/")
+    firsts = [r for r in new_rows if r["version"] == 1]
+    versions = [r for r in new_rows if r["version"] > 1]
+    assert {r["url"] for r in firsts} == {base + a.path for a in published}
+    assert len(firsts) == 3
+    (version,) = versions
+    assert version["url"] == base + edited_path
+    assert version["version"] == 2
+    previous = next(r for r in before if r["url"] == version["url"])
+    assert version["previous_digest"] == previous["warc"]["payload_digest"]
+    assert version["changes"]["title_changed"] is False
+    assert 0 < version["changes"]["body_changed_pct"] < 50
+    assert version["body"].endswith("A correction was added here.")
+    assert report["articles"] == 4
+
+
+def _paragraphs(section: str, n: int) -> list[str]:
+    return [
+        f"Reporters on the {section.lower()} desk filed story {n} late on Tuesday evening, "
+        "after a long day of interviews with officials, residents and independent experts.",
+        f"The {section.lower()} editors said the account was checked twice before publication, "
+        "and that further updates would follow as soon as new information became available.",
+        "Readers wrote in with questions about the timeline, which the newsroom answered in a "
+        "short note appended to the piece the following morning.",
+    ]

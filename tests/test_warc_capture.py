@@ -34,7 +34,7 @@ def test_request_record_pairs_with_response(fault_crawl: dict[str, Any]) -> None
     out = fault_crawl["out"]
     for path in sorted((out / "warc").glob("*.warc.gz")):
         records = list(iter_records(path))
-        responses = {r.record_id: r for r in records if r.rec_type == "response"}
+        responses = {r.record_id: r for r in records if r.rec_type in ("response", "revisit")}
         requests = [r for r in records if r.rec_type == "request"]
         assert len(requests) == len(responses)
         for req in requests:

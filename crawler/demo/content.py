@@ -8,7 +8,7 @@ text) is read from it here, so pages and expectations can never drift apart.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -82,6 +82,7 @@ class DemoArticle:
     modified: str = ""  # ISO 8601 UTC; equals ``published`` unless updated
     image: str = ""  # site path of the lead image (not served: 404)
     author_slug: str = ""
+    post_id: int = 0  # WordPress post number: stable when articles are published later
 
     @property
     def body(self) -> str:
@@ -112,6 +113,7 @@ class SiteContent:
     authors: tuple[DemoAuthor, ...]
     sister_site: str
     articles: tuple[DemoArticle, ...]  # newest first
+    copyright_year: str = ""  # footer year: fixed, so publishing does not touch every page
 
 
 def _article_path(section: str, published: str, slug: str) -> str:
@@ -168,6 +170,7 @@ def parse_content(raw: dict[str, Any]) -> SiteContent:
             )
         )
     articles.sort(key=lambda a: (a.published, a.slug), reverse=True)
+    articles = [replace(a, post_id=1000 + i) for i, a in enumerate(articles)]
     return SiteContent(
         name=raw["name"],
         tagline=raw["tagline"],
@@ -176,6 +179,7 @@ def parse_content(raw: dict[str, Any]) -> SiteContent:
         authors=authors,
         sister_site=raw["sister_site"],
         articles=tuple(articles),
+        copyright_year=articles[0].published[:4] if articles else "",
     )
 
 

@@ -1,5 +1,5 @@
-"""Non-article pages (home, section listings, authors, staff page, 404) and the
-machine files (RSS feed, sitemap, robots.txt), plus the whole-site renderer.
+"""Non-article pages (home, section listings, authors, staff page, 404), plus the
+whole-site renderer (the machine files, feeds and sitemaps, live in ``feeds``).
 
 ``render_site`` is the one place that decides which path exists, its bytes, its
 Last-Modified stamp and how the server transfers it (plain, gzip or chunked).
@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import format_datetime
-from html import escape
 from typing import TYPE_CHECKING, Literal
 
 from crawler.demo.content import DemoArticle
+from crawler.demo.feeds import (
+    NEWS_SITEMAP_PATH,
+    SITEMAP_INDEX_PATH,
+    SITEMAP_PATH,
+    atom_xml,
+    feed_xml,
+    news_sitemap_xml,
+    robots_txt,
+    site_modified,
+    sitemap_index_xml,
+    sitemap_xml,
+)
 from crawler.demo.templates import (
+    ATOM_PATH,
     FEED_PATH,
     PRIVATE_PATH,
     Ctx,
@@ -30,7 +41,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 5  # articles per section listing page
 HOME_STORIES = 8
-FEED_SIZE = 20
 HTML = "text/html; charset=utf-8"
 Transfer = Literal["plain", "gzip", "chunked"]
 GZIP_SECTIONS = frozenset({"Business"})  # gzip when the client accepts it
@@ -163,63 +173,25 @@ def not_found_page(ctx: Ctx) -> str:
     )
 
 
-def feed_xml(ctx: Ctx) -> str:
-    """RSS 2.0 feed of the latest articles."""
-    site = ctx.site
-    items = []
-    for a in site.articles[:FEED_SIZE]:
-        url = escape(ctx.abs(a.path))
-        items.append(
-            f"<item><title>{escape(a.title)}</title><link>{url}</link>"
-            f'<guid isPermaLink="true">{url}</guid>'
-            f"<pubDate>{format_datetime(a.published_at, usegmt=True)}</pubDate>"
-            f"<dc:creator>{escape(a.author)}</dc:creator><category>{escape(a.section)}</category>"
-            f"<description>{escape(a.description)}</description></item>\n"
-        )
-    built = format_datetime(site.articles[0].modified_at, usegmt=True)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
-        f"<title>{escape(site.name)}</title><link>{escape(ctx.abs('/'))}</link>\n"
-        f"<description>{escape(site.tagline)}</description><language>{site.language}</language>\n"
-        f'<atom:link href="{escape(ctx.abs(FEED_PATH))}" rel="self" type="application/rss+xml"/>\n'
-        f"<lastBuildDate>{built}</lastBuildDate>\n" + "".join(items) + "</channel>\n</rss>\n"
-    )
-
-
-def sitemap_xml(ctx: Ctx, html_pages: dict[str, datetime]) -> str:
-    """Sitemap of every public HTML page (the staff page is left out)."""
-    urls = "".join(
-        f"<url><loc>{escape(ctx.abs(path))}</loc><lastmod>{stamp.isoformat()}</lastmod></url>\n"
-        for path, stamp in html_pages.items()
-        if path != PRIVATE_PATH
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n"
-    )
-
-
-def robots_txt(ctx: Ctx) -> str:
-    return f"User-agent: *\nDisallow: /private/\n\nSitemap: {ctx.abs('/sitemap.xml')}\n"
-
-
 def render_site(site: DemoSite, base_url: str) -> dict[str, RenderedPage]:
     """Render every path of the site; absolute URLs are built from ``base_url``."""
     ctx = Ctx(site, base_url.rstrip("/"))
-    newest = site.articles[0].modified_at
+    newest = site_modified(ctx)
+    launched = min(a.published_at for a in site.articles)  # for pages no article changes
     pages: dict[str, RenderedPage] = {}
 
     def add(path: str, text: str, stamp: datetime, transfer: Transfer = "plain") -> None:
         pages[path] = RenderedPage(HTML, text.encode("utf-8"), stamp, transfer)
+
+    def machine(path: str, content_type: str, text: str, stamp: datetime) -> None:
+        pages[path] = RenderedPage(f"{content_type}; charset=utf-8", text.encode("utf-8"), stamp)
 
     add("/", home_page(ctx), newest)
     for section in site.sections:
         items = site.articles_in(section)
         for page in range(1, site.section_page_count(section) + 1):
             shown = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-            stamp = max(a.modified_at for a in shown)
+            stamp = max((a.modified_at for a in shown), default=launched)
             add(
                 site.section_path(section, page),
                 section_page(ctx, section, page),
@@ -235,19 +207,16 @@ def render_site(site: DemoSite, base_url: str) -> dict[str, RenderedPage]:
         )
     for author in site.authors:
         written = site.articles_by(author.slug)
-        stamp = max((a.modified_at for a in written), default=newest)
+        stamp = max((a.modified_at for a in written), default=launched)
         add(author.path, author_page(ctx, author.slug), stamp)
-    add(PRIVATE_PATH, private_page(ctx), newest)
+    add(PRIVATE_PATH, private_page(ctx), launched)
     sitemap = sitemap_xml(ctx, {path: p.last_modified for path, p in pages.items()})
-    pages[FEED_PATH] = RenderedPage(
-        "application/rss+xml; charset=utf-8", feed_xml(ctx).encode("utf-8"), newest
-    )
-    pages["/sitemap.xml"] = RenderedPage(
-        "application/xml; charset=utf-8", sitemap.encode("utf-8"), newest
-    )
-    pages["/robots.txt"] = RenderedPage(
-        "text/plain; charset=utf-8", robots_txt(ctx).encode("utf-8"), newest
-    )
+    machine(FEED_PATH, "application/rss+xml", feed_xml(ctx), newest)
+    machine(ATOM_PATH, "application/atom+xml", atom_xml(ctx), newest)
+    machine(SITEMAP_PATH, "application/xml", sitemap, newest)
+    machine(NEWS_SITEMAP_PATH, "application/xml", news_sitemap_xml(ctx), newest)
+    machine(SITEMAP_INDEX_PATH, "application/xml", sitemap_index_xml(ctx), newest)
+    machine("/robots.txt", "text/plain", robots_txt(ctx), launched)
     return pages
 
 

@@ -4,103 +4,41 @@ It serves pre-rendered bytes with realistic transport variety, so archival code
 meets what real sites send: Business pages gzip-encoded (when accepted),
 Entertainment pages chunked, everything else plain with Content-Length; ETag and
 Last-Modified with 304 answers to conditional GETs; 301s and a 404 page.
+``DemoServer.publish``/``edit`` change the site between crawl runs.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import logging
 import re
 import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from collections.abc import Sequence
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
 
-from crawler.demo.pages import RenderedPage, render_not_found
+from crawler.demo import newsroom
+from crawler.demo.content import DemoArticle, DemoTeaser
+from crawler.demo.newsroom import Clock, utc_now
+from crawler.demo.pages import render_not_found
 from crawler.demo.site import DemoSite, load_site
+from crawler.demo.transport import (
+    Resource,
+    accepts_gzip,
+    etag_matches,
+    not_modified_since,
+    render_resources,
+)
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024  # Entertainment pages go out in several chunks of this size
 MAX_HOSTS = 16  # distinct Host headers whose rendering we cache
 _HOST_RE = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
-
 RequestRecord = tuple[str, str, dict[str, str]]
-
-
-@dataclass(frozen=True)
-class _Variant:
-    """One representation of a page: bytes, validators and extra headers."""
-
-    body: bytes
-    etag: str
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class _Resource:
-    page: RenderedPage
-    plain: _Variant
-    gzipped: _Variant | None
-
-
-def _etag(body: bytes, suffix: str = "") -> str:
-    return f'"{hashlib.sha256(body).hexdigest()[:20]}{suffix}"'
-
-
-def _resource(page: RenderedPage) -> _Resource:
-    plain = _Variant(page.body, _etag(page.body))
-    if page.transfer != "gzip":
-        return _Resource(page, plain, None)
-    packed = gzip.compress(page.body, compresslevel=6, mtime=0)  # mtime=0: stable bytes
-    return _Resource(
-        page, plain, _Variant(packed, _etag(page.body, "-gzip"), (("Content-Encoding", "gzip"),))
-    )
-
-
-def accepts_gzip(header: str | None) -> bool:
-    """True if an Accept-Encoding value allows gzip (honours "gzip;q=0" and "*")."""
-    if not header:
-        return False
-    allowed: dict[str, bool] = {}
-    for part in header.split(","):
-        name, _, params = part.strip().partition(";")
-        q = 1.0
-        match = re.search(r"q\s*=\s*([0-9.]+)", params)
-        if match:
-            try:
-                q = float(match.group(1))
-            except ValueError:
-                q = 0.0
-        allowed[name.strip().lower()] = q > 0
-    if "gzip" in allowed:
-        return allowed["gzip"]
-    if "x-gzip" in allowed:
-        return allowed["x-gzip"]
-    return allowed.get("*", False)
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    """Weak comparison of an If-None-Match list against our ETag."""
-    if header.strip() == "*":
-        return True
-    wanted = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
-
-
-def _not_modified_since(header: str, last_modified: datetime) -> bool:
-    try:
-        since = parsedate_to_datetime(header)
-    except (TypeError, ValueError, IndexError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    return last_modified.replace(microsecond=0) <= since
+__all__ = ["DemoServer", "RequestRecord", "accepts_gzip"]  # accepts_gzip: moved to transport
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -178,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send_resource(resource, send_body)
 
-    def _send_resource(self, resource: _Resource, send_body: bool) -> None:
+    def _send_resource(self, resource: Resource, send_body: bool) -> None:
         page = resource.page
         use_gzip = resource.gzipped is not None and accepts_gzip(
             self.headers.get("Accept-Encoding")
@@ -194,9 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
         fresh = (
-            _etag_matches(inm, variant.etag)
+            etag_matches(inm, variant.etag)
             if inm
-            else bool(ims and _not_modified_since(ims, page.last_modified))
+            else bool(ims and not_modified_since(ims, page.last_modified))
         )
         if fresh:
             self.send_response(304)
@@ -237,10 +175,11 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.site = site
         self.own_base = f"http://{address[0]}:{self.server_address[1]}/"
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the request log and the rendered snapshot
         self._requests: list[RequestRecord] = []
-        self._cache: dict[str, dict[str, _Resource]] = {}
+        self._cache: dict[str, dict[str, Resource]] = {}
         self._not_found: dict[str, bytes] = {}
+        self._generation = 0  # bumped by every swap: renders of an older site are dropped
         self._redirects = site.redirects()
         self.resources_for(self.own_base)  # render once at startup
 
@@ -266,27 +205,47 @@ class _HTTPServer(ThreadingHTTPServer):
             return f"http://{host.strip().lower()}/"
         return self.own_base
 
-    def resources_for(self, base: str) -> dict[str, _Resource]:
+    def resources_for(self, base: str) -> dict[str, Resource]:
         with self._lock:
             cached = self._cache.get(base)
+            site, generation = self.site, self._generation
         if cached is not None:
             return cached
-        built = {path: _resource(page) for path, page in self.site.pages(base).items()}
+        built, missing = render_resources(site, base)
         with self._lock:
+            if generation != self._generation:  # the site changed meanwhile: serve the new one
+                return self._cache.get(base) or built
             if len(self._cache) >= MAX_HOSTS:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[base] = built
-            self._not_found[base] = render_not_found(self.site, base)
+            self._not_found[base] = missing
         return built
+
+    def swap_site(self, site: DemoSite) -> None:
+        """Render ``site`` for every cached host, then switch to it in one step.
+
+        Requests see either the old snapshot or the new one, never a mix; bytes
+        that did not change keep their ETag (it is a hash of the body).
+        """
+        with self._lock:
+            bases = list(self._cache) or [self.own_base]
+        rendered = {base: render_resources(site, base) for base in bases}
+        with self._lock:
+            self.site = site
+            self._generation += 1
+            self._redirects = site.redirects()
+            self._cache = {base: built for base, (built, _) in rendered.items()}
+            self._not_found = {base: missing for base, (_, missing) in rendered.items()}
 
     def not_found_for(self, base: str) -> bytes:
         with self._lock:
-            page = self._not_found.get(base)
-        return page if page is not None else render_not_found(self.site, base)
+            page, site = self._not_found.get(base), self.site
+        return page if page is not None else render_not_found(site, base)
 
-    def redirect_target(self, path: str, resources: dict[str, _Resource]) -> str | None:
+    def redirect_target(self, path: str, resources: dict[str, Resource]) -> str | None:
         """301 target: category aliases, page/1/, and known pages missing their slash."""
-        moved = self._redirects.get(path)
+        with self._lock:
+            moved = self._redirects.get(path)
         if moved is not None:
             return moved
         if not path.endswith("/") and f"{path}/" in resources:
@@ -299,14 +258,81 @@ class DemoServer:
 
     >>> with DemoServer() as server:  # doctest: +SKIP
     ...     urllib.request.urlopen(server.url)
+    ...     server.publish("World", "Headline", ["First paragraph.", "Second."])
+
+    ``publish`` and ``edit`` change the site between crawl runs; ``clock`` (UTC)
+    decides what "now" is for them, so tests can control publication times.
     """
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, site: DemoSite | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        site: DemoSite | None = None,
+        *,
+        clock: Clock = utc_now,
     ) -> None:
-        self.site = site or load_site()
-        self._httpd = _HTTPServer((host, port), self.site)  # binds now: port known
+        self.clock = clock
+        self._edit_lock = threading.Lock()  # one publish/edit at a time
+        self._httpd = _HTTPServer((host, port), site or load_site())  # binds now: port known
         self._thread: threading.Thread | None = None
+
+    @property
+    def site(self) -> DemoSite:
+        """The current snapshot, with what was published or edited (load_site() is pristine)."""
+        return self._httpd.site
+
+    def publish(
+        self,
+        section: str,
+        title: str,
+        paragraphs: Sequence[str],
+        *,
+        author: str | None = None,
+        tags: Sequence[str] = (),
+        teasers: Sequence[DemoTeaser | str] | None = None,
+        description: str | None = None,
+    ) -> DemoArticle:
+        """Publish a new article now; home, listings, feeds and sitemaps show it at once.
+
+        ``section``: display name or slug; ``author``: known name or slug, else a new author
+        (with a page); ``teasers``: articles' paths or DemoTeasers, default the section's 3 latest.
+        """
+        with self._edit_lock:
+            site, article = newsroom.publish(
+                self.site,
+                section,
+                title,
+                paragraphs,
+                now=self.clock(),
+                author=author,
+                tags=tags,
+                teasers=teasers,
+                description=description,
+            )
+            self._httpd.swap_site(site)
+        return article
+
+    def edit(
+        self,
+        path: str,
+        *,
+        title: str | None = None,
+        paragraphs: Sequence[str] | None = None,
+        description: str | None = None,
+    ) -> DemoArticle:
+        """Change an article (by path or URL); its modified time becomes now."""
+        with self._edit_lock:
+            site, article = newsroom.edit(
+                self.site,
+                path,
+                now=self.clock(),
+                title=title,
+                paragraphs=paragraphs,
+                description=description,
+            )
+            self._httpd.swap_site(site)
+        return article
 
     @property
     def host(self) -> str:
@@ -336,7 +362,10 @@ class DemoServer:
         """Serve from a daemon thread; returns self for chaining."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name=f"demo-site:{self.port}", daemon=True
+                target=self._httpd.serve_forever,
+                args=(0.05,),
+                name=f"demo-site:{self.port}",
+                daemon=True,
             )
             self._thread.start()
         return self

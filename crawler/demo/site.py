@@ -47,6 +47,7 @@ class DemoSite:
         self.tagline: str = content.tagline
         self.language: str = content.language
         self.sister_site: str = content.sister_site
+        self.copyright_year: str = content.copyright_year
         self.articles: list[DemoArticle] = list(content.articles)  # newest first
         self.sections: list[str] = list(content.sections)
         self.authors: list[DemoAuthor] = list(content.authors)

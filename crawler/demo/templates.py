@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from crawler.demo.site import DemoSite
 
 FEED_PATH = "/feed.xml"
+ATOM_PATH = "/atom.xml"
 PRIVATE_PATH = "/private/staff-only/"
 STYLE = (
     "body{font-family:Georgia,serif;max-width:72rem;margin:0 auto;padding:0 1rem}"
@@ -77,6 +78,7 @@ def head(
 <meta property="og:image" content="{e(ctx.abs(image))}">
 <meta property="og:locale" content="en_US">
 <link rel="alternate" type="application/rss+xml" title="{e(site.name)} RSS" href="{FEED_PATH}">
+<link rel="alternate" type="application/atom+xml" title="{e(site.name)} Atom" href="{ATOM_PATH}">
 {extra}<style>{STYLE}</style>
 </head>
 """
@@ -84,7 +86,7 @@ def head(
 
 def footer(ctx: Ctx, element_id: str = "") -> str:
     """Footer shared by all themes; carries the robots-disallowed staff link."""
-    year = ctx.site.articles[0].published[:4]
+    year = ctx.site.copyright_year
     id_attr = f' id="{element_id}"' if element_id else ""
     return f"""<footer class="site-footer"{id_attr}>
 <p>&copy; {year} {e(ctx.site.name)}. All rights reserved.</p>
@@ -147,7 +149,7 @@ def _wp_recent(ctx: Ctx, article: DemoArticle) -> str:
 def wordpress_article(ctx: Ctx, article: DemoArticle) -> str:
     """WordPress single post: links are absolute, as WordPress writes them."""
     cat = section_slug(article.section)
-    post_id = 1000 + ctx.site.articles.index(article)
+    post_id = article.post_id
     body = "\n".join(f"<p>{e(p)}</p>" for p in article.paragraphs)
     menu = "".join(
         '<li class="menu-item menu-item-type-taxonomy">'

@@ -11,26 +11,28 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response, TextResponse, XmlResponse
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
+from crawler.discovery import feed_urls_in_html
 from crawler.errors import record_error
 from crawler.extraction import ExtractedPage, extract_page
 from crawler.extraction_pool import ExtractionPool
 from crawler.followup import FollowupQueue
 from crawler.incremental import change_summary, conditional_headers, is_live_blog
-from crawler.items import ArticleItem, FetchedPage, PageLinks, WarcLocation
+from crawler.items import ArticleItem
 from crawler.links import Scope, canonical, host_of, is_page_link
-from crawler.middlewares.warc_capture import META_FETCHED_AT, META_WARC
-from crawler.output import OutputLayout, crawl_id_of, utc_iso
+from crawler.output import OutputLayout, crawl_id_of
 from crawler.page_bytes import decode_html, looks_binary
+from crawler.spiders.discovery import DiscoveryMixin, looks_like_sitemap
+from crawler.spiders.page_items import article_item, fetched_at_of, fetched_page, page_links
 from crawler.state import CrawlState, body_digest
 
 logger = logging.getLogger(__name__)
@@ -38,9 +40,9 @@ logger = logging.getLogger(__name__)
 TEASER_PRIORITY = 10  # teasers are fresh news: fetch them before deep listings
 
 
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
+def _is_plain_text(response: Response) -> bool:
+    ctype = (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
+    return ctype in (b"text/plain", b"application/json", b"text/css", b"application/javascript")
 
 
 def _split_arg(value: str | Iterable[str] | None) -> list[str]:
@@ -52,8 +54,12 @@ def _split_arg(value: str | Iterable[str] | None) -> list[str]:
     return [str(v) for v in value]
 
 
-class NewsSpider(Spider):
-    """Crawl news sites from their home/section pages (``-a start_urls=URL[,URL]``)."""
+class NewsSpider(DiscoveryMixin, Spider):
+    """Crawl news sites from their home/section pages (``-a start_urls=URL[,URL]``).
+
+    Optional ``-a feeds=URL[,URL]`` and ``-a sitemaps=URL[,URL]`` add feeds and
+    sitemaps to read (besides those announced by start pages and robots.txt).
+    """
 
     name = "news"
 
@@ -62,9 +68,16 @@ class NewsSpider(Spider):
         start_urls: str | Iterable[str] | None = None,
         allowed_domains: str | Iterable[str] | None = None,
         max_pages: int | str | None = None,
+        feeds: str | Iterable[str] | None = None,
+        sitemaps: str | Iterable[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.feeds = _split_arg(feeds)
+        self.sitemaps = _split_arg(sitemaps)
+        self.max_age: timedelta | None = None
+        self.sitemaps_from_robots = True
+        self.discover_feeds = True
         self.start_urls = _split_arg(start_urls)
         if not self.start_urls:
             raise ValueError("NewsSpider needs start_urls (-a start_urls=https://site/)")
@@ -92,6 +105,12 @@ class NewsSpider(Spider):
         if settings.getbool("NEWSCRAWL_INCREMENTAL", True):
             spider.state = CrawlState(state_path)
         spider.live_blog = [re.compile(p) for p in settings.getlist("NEWSCRAWL_LIVE_BLOG_PATTERNS")]
+        spider.feeds += settings.getlist("NEWSCRAWL_FEEDS")
+        spider.sitemaps += settings.getlist("NEWSCRAWL_SITEMAPS")
+        max_age_days = settings.getfloat("NEWSCRAWL_MAX_AGE_DAYS", 0)
+        spider.max_age = timedelta(days=max_age_days) if max_age_days > 0 else None
+        spider.sitemaps_from_robots = settings.getbool("NEWSCRAWL_SITEMAPS_FROM_ROBOTS", True)
+        spider.discover_feeds = settings.getbool("NEWSCRAWL_DISCOVER_FEEDS", True)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
@@ -101,6 +120,8 @@ class NewsSpider(Spider):
             request = self._request(url, meta={"newscrawl_start": True})
             if request is not None:
                 yield request
+        for request in self.discovery_requests(self.start_urls):
+            yield request
         if self.followup is None:
             return
         # The frontier of earlier runs (and of a crashed one): newest first.
@@ -127,6 +148,7 @@ class NewsSpider(Spider):
         priority: int = 0,
         meta: dict[str, Any] | None = None,
         force: bool = False,
+        callback: Any = None,
     ) -> Request | None:
         """A Request for a URL worth fetching, or None.
 
@@ -155,7 +177,7 @@ class NewsSpider(Spider):
         self.pages_requested += 1
         return Request(
             url,
-            callback=self.parse,
+            callback=callback or self.parse,
             errback=self.on_error,
             priority=priority,
             meta=meta or {},
@@ -187,19 +209,24 @@ class NewsSpider(Spider):
         stats.inc_value("newscrawl/pages")
         if response.meta.get("newscrawl_start"):
             stats.inc_value("newscrawl/start_urls/ok")
+        if isinstance(response, XmlResponse) or looks_like_sitemap(response.body[:2048]):
+            async for output in self.parse_discovery(response):  # a feed or sitemap link
+                yield output
+            return
         if response.status == 304:
             stats.inc_value("newscrawl/incremental/not_modified")
-            yield self._fetched(response, "unchanged")
+            yield fetched_page(response, "unchanged")
             return
         problem = self._problem(response)
         if problem is not None:
             record_error(stats, *problem)
-            yield self._fetched(response, "error")
+            yield fetched_page(response, "error")
             return
+        assert isinstance(response, TextResponse)  # _problem() ruled the rest out
         text, clean = decode_html(response)
         if not clean:
             record_error(stats, "charset", response.url, f"does not decode as {response.encoding}")
-        fetched_at: datetime = response.meta.get(META_FETCHED_AT) or datetime.now(UTC)
+        fetched_at = fetched_at_of(response)
         pool = self.crawler.get_extension(ExtractionPool)  # None: extract inline
         try:
             if pool is not None:
@@ -208,17 +235,20 @@ class NewsSpider(Spider):
                 page = extract_page(text, response.url, fetched_at)
         except Exception as exc:  # extraction is best effort; the page is archived anyway
             record_error(stats, "extraction", response.url, repr(exc))
-            yield self._fetched(response, "error")
+            yield fetched_page(response, "error")
             return
         version = None
         if page.page_type == "article" and page.body:
             stats.inc_value("newscrawl/articles")
-            article = self._article(response, page, fetched_at)
+            article = self._article(response, page)
             if article is not None:
                 version = article.version
                 yield article
-        yield self._page_links(response, page, fetched_at)
-        yield self._fetched(response, page.page_type, page=page, version=version)
+        yield page_links(response, page.page_type, list(page.links), list(page.teasers))
+        if self.discover_feeds and response.meta.get("newscrawl_start"):
+            for request in self.feed_requests(feed_urls_in_html(text, response.url)):
+                yield request
+        yield fetched_page(response, page.page_type, page=page, version=version)
         for request in self._follow(page):
             yield request
 
@@ -231,102 +261,30 @@ class NewsSpider(Spider):
             return "http_status", response.url, f"HTTP {response.status}"
         if not isinstance(response, TextResponse):
             return "not_html", response.url, "not a text response"
+        if _is_plain_text(response):
+            return "not_html", response.url, "plain text, not an HTML page"
         if looks_binary(response.body):
             return "binary_body", response.url, "binary bytes under a text type"
         return None
 
-    def _fetched(
-        self,
-        response: Response,
-        kind: str,
-        *,
-        page: ExtractedPage | None = None,
-        version: int | None = None,
-    ) -> FetchedPage:
-        location = response.meta.get(META_WARC)
-        fetched_at: datetime = response.meta.get(META_FETCHED_AT) or datetime.now(UTC)
-        aliases = [response.request.url] if response.request is not None else []
-        aliases += response.meta.get("redirect_urls", [])
-        is_article = kind == "article" and page is not None and bool(page.body)
-        return FetchedPage(
-            url=response.url,
-            aliases=[u for u in dict.fromkeys(aliases) if u != response.url],
-            fetched_at=utc_iso(fetched_at),
-            status=response.status,
-            kind=kind,
-            etag=_header(response, "ETag"),
-            last_modified=_header(response, "Last-Modified"),
-            payload_digest=location.payload_digest if location is not None else None,
-            title=page.title if page is not None else None,
-            body=page.body if is_article and page is not None else None,
-            version=version,
-        )
-
-    def _page_links(
-        self, response: Response, page: ExtractedPage, fetched_at: datetime
-    ) -> PageLinks:
-        location = response.meta.get(META_WARC)
-        return PageLinks(
-            url=response.url,
-            fetched_at=utc_iso(fetched_at),
-            page_type=page.page_type,
-            response_record_id=location.record_id if location is not None else None,
-            outlinks=list(page.links),
-            teasers=list(page.teasers),
-        )
-
-    def _article(
-        self, response: Response, page: ExtractedPage, fetched_at: datetime
-    ) -> ArticleItem | None:
+    def _article(self, response: Response, page: ExtractedPage) -> ArticleItem | None:
         """The JSONL row: a first capture, a new version, or None when unchanged."""
         known = self.state.get(canonical(response.url)) if self.state is not None else None
-        version, previous_digest, changes = 1, None, None
-        if known is not None and known.is_archived_article and known.body is not None:
-            if body_digest(page.body) == known.body_digest and page.title == known.title:
-                self.crawler.stats.inc_value("newscrawl/incremental/unchanged")
-                return None
-            version = known.version + 1
-            previous_digest = known.payload_digest
-            changes = change_summary(known.title, page.title, known.body, page.body)
-            self.crawler.stats.inc_value("newscrawl/incremental/updated")
-        else:
-            self.crawler.stats.inc_value("newscrawl/incremental/new")
-        location = response.meta.get(META_WARC)
-        warc = (
-            WarcLocation(
-                filename=location.filename,
-                offset=location.offset,
-                length=location.length,
-                record_id=location.record_id,
-                payload_digest=location.payload_digest,
-                revisit=location.revisit,
-            )
-            if location is not None
-            else None
-        )
-        return ArticleItem(
-            url=response.url,
-            fetched_at=utc_iso(fetched_at),
-            status=response.status,
-            title=page.title,
-            body=page.body,
-            canonical_url=page.canonical_url,
-            category=page.category,
-            categories=list(page.categories),
-            author=page.author,
-            published_at=page.published_at,
-            modified_at=page.modified_at,
-            language=page.language,
-            tags=list(page.tags),
-            description=page.description,
-            site_name=page.site_name,
-            image=page.image,
-            teasers=list(page.teasers),
-            warc=warc,
+        stats = self.crawler.stats
+        if known is None or not known.is_archived_article or known.body is None:
+            stats.inc_value("newscrawl/incremental/new")
+            return article_item(response, page, crawl_id=crawl_id_of(self.crawler))
+        if body_digest(page.body) == known.body_digest and page.title == known.title:
+            stats.inc_value("newscrawl/incremental/unchanged")
+            return None
+        stats.inc_value("newscrawl/incremental/updated")
+        return article_item(
+            response,
+            page,
             crawl_id=crawl_id_of(self.crawler),
-            version=version,
-            previous_digest=previous_digest,
-            changes=changes,
+            version=known.version + 1,
+            previous_digest=known.payload_digest,
+            changes=change_summary(known.title, page.title, known.body, page.body),
         )
 
     def on_error(self, failure: Failure) -> None:

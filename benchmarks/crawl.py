@@ -1,0 +1,278 @@
+"""Crawl throughput, side by side: extraction-bound limit, a naive crawler, the product.
+
+    .venv/bin/python -m benchmarks.crawl                 # 2,000 articles
+    .venv/bin/python -m benchmarks.crawl --articles 20000
+    .venv/bin/python -m benchmarks.crawl --quick         # 200 articles, a smoke run
+
+Generates a deterministic synthetic news site (``benchmarks/sitegen.py``),
+serves it with nginx on 127.0.0.1 (Python's ThreadingHTTPServer if nginx is
+absent) and runs, each in its own process tree:
+
+1. the extraction-bound limit: ``extract_page`` over every page in
+   ``os.cpu_count()`` processes, no network (``benchmarks/limit.py``);
+2. a naive crawler: Scrapy + ``response.follow_all`` on every ``<a>``,
+   trafilatura inline, warcio in a middleware (``benchmarks/naive.py``);
+3. the product: ``python -m crawler.cli crawl`` with all its outputs, politeness
+   switched off by settings; once with WARC on and once with it off.
+
+For each: pages/s, articles/s, wall and CPU seconds (user+sys of the whole
+tree, from ``wait4``) and the peak RSS of the whole tree (the child and all its
+descendants, summed, sampled from /proc every 100 ms). Figures, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.sitegen import generate_site, iter_pages, serve_site
+
+ROOT = Path(__file__).resolve().parent.parent
+POLITENESS_OFF = [
+    "-s", "AUTOTHROTTLE_ENABLED=False",
+    "-s", "DOWNLOAD_DELAY=0",
+    "-s", "CONCURRENT_REQUESTS=32",
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+    "-s", "ROBOTSTXT_OBEY=True",
+]  # fmt: skip
+
+
+@dataclass
+class Run:
+    name: str
+    pages: int = 0
+    articles: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss: int = 0  # bytes, whole tree
+    peak_procs: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def pages_s(self) -> float:
+        return self.pages / self.wall if self.wall else 0.0
+
+    @property
+    def articles_s(self) -> float:
+        return self.articles / self.wall if self.wall else 0.0
+
+
+# -- measuring a process tree -------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    """Child pids of every thread of ``pid`` (/proc/PID/task/TID/children)."""
+    kids: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            kids.extend(int(k) for k in (task / "children").read_text().split())
+    except OSError:
+        pass
+    return kids
+
+
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """Summed VmRSS (bytes) of ``pid`` and its descendants, and how many processes."""
+    todo, total, count = [pid], 0, 0
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        todo.extend(_children(p))
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if match:
+            total += int(match.group(1)) * 1024
+            count += 1
+    return total, count
+
+
+def measure(cmd: list[str], run: Run, log: Path) -> str:
+    """Run ``cmd`` to completion, filling wall, CPU and peak tree RSS; returns stdout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with log.open("wb") as err, tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                rss, procs = _tree_rss(proc.pid)
+                run.peak_rss = max(run.peak_rss, rss)
+                run.peak_procs = max(run.peak_procs, procs)
+                done.wait(0.1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        run.wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        sampler.join()
+        run.cpu = usage.ru_utime + usage.ru_stime
+        out.seek(0)
+        stdout = out.read().decode()
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{run.name} failed ({proc.returncode}):\n{tail}")
+    return stdout
+
+
+# -- the three contenders -------------------------------------------------------
+
+
+def run_limit(site: Path, url: str, work: Path) -> Run:
+    run = Run("(1) extraction-bound limit")
+    data = json.loads(
+        measure([sys.executable, "-m", "benchmarks.limit", str(site), url], run, work / "limit.log")
+    )
+    run.pages, run.articles = data["pages"], data["articles"]
+    run.extra["pool wall"] = data["wall"]
+    run.wall = data["wall"]  # pool start-up and imports are not extraction
+    return run
+
+
+def run_naive(url: str, work: Path) -> Run:
+    run = Run("(2) naive crawler")
+    out = work / "naive"
+    data = json.loads(
+        measure([sys.executable, "-m", "benchmarks.naive", url, str(out)], run, work / "naive.log")
+    )
+    run.pages, run.articles = data["pages"], data["articles"]
+    return run
+
+
+def run_product(url: str, work: Path, name: str, settings: list[str]) -> Run:
+    run = Run(name)
+    out = work / re.sub(r"\W+", "-", name).strip("-")
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", url, "--output", str(out), "--quiet"]
+    measure([*cmd, *POLITENESS_OFF, *settings], run, work / f"{out.name}.log")
+    report = json.loads((out / "report.json").read_text())
+    run.pages, run.articles = report["pages_fetched"], report["articles"]
+    run.extra.update(
+        errors=report["errors"],
+        warc_bytes=report["warc_bytes_this_run"],
+        finish=report["finish_reason"],
+    )
+    return run
+
+
+# -- report ------------------------------------------------------------------------
+
+
+def _table(runs: list[Run]) -> str:
+    head = (
+        f"{'run':34} {'pages':>6} {'articles':>8} {'wall s':>7} {'pages/s':>8} {'art/s':>7} "
+        f"{'CPU s':>7} {'CPU/wall':>8} {'peak RSS MiB':>12} {'procs':>5}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in runs:
+        lines.append(
+            f"{r.name:34} {r.pages:6d} {r.articles:8d} {r.wall:7.1f} {r.pages_s:8.1f} "
+            f"{r.articles_s:7.1f} {r.cpu:7.1f} {r.cpu / r.wall if r.wall else 0:8.2f} "
+            f"{r.peak_rss / 2**20:12.0f} {r.peak_procs:5d}"
+        )
+    return "\n".join(lines)
+
+
+def _ratio(a: Run | None, b: Run | None) -> str:
+    if a is None or b is None or not b.articles_s:
+        return "n/a"
+    return f"{a.articles_s / b.articles_s:.2f}"
+
+
+def _summary(runs: dict[str, Run]) -> list[str]:
+    product, limit, naive, nowarc = (runs.get(k) for k in ("product", "limit", "naive", "nowarc"))
+    lines = [
+        f"ratio 3/1 (articles/s, product / extraction-bound limit): {_ratio(product, limit)}"
+        "  (target >= 0.6)",
+        f"ratio 3/2 (articles/s, product / naive crawler): {_ratio(product, naive)}  (target >= 4)",
+    ]
+    if product:
+        lines.append(
+            f"peak RSS of the product's process tree: {product.peak_rss / 2**20:.0f} MiB"
+            f" in {product.peak_procs} processes  (target < 1024)"
+        )
+        lines.append(f"product CPU per page: {product.cpu / max(product.pages, 1) * 1000:.1f} ms")
+    if limit:
+        lines.append(f"extraction CPU per page: {limit.cpu / max(limit.pages, 1) * 1000:.1f} ms")
+    if product and nowarc:
+        share = (product.wall - nowarc.wall) / product.wall
+        lines.append(
+            f"WARC share of wall time: ({product.wall:.1f}s - {nowarc.wall:.1f}s)"
+            f" / {product.wall:.1f}s = {share:.1%}  (target < 10%)"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000, help="site size (default 2000)")
+    parser.add_argument("--quick", action="store_true", help="200 articles: a smoke run")
+    parser.add_argument(
+        "--skip", default="", help="comma list of runs to skip: limit,naive,product,nowarc"
+    )
+    parser.add_argument("--server", choices=["nginx", "python"], default="nginx")
+    parser.add_argument("--keep", metavar="DIR", help="keep site and outputs in DIR")
+    parser.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help="extra setting for the product runs (repeatable)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    n = 200 if args.quick else args.articles
+    skip = set(filter(None, args.skip.split(",")))
+    extra = [x for pair in args.settings for x in ("-s", pair)]
+
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        site = work / "site"
+        t0 = time.perf_counter()
+        counts = generate_site(site, n)
+        sizes = [p.stat().st_size for p, _ in iter_pages(site)]
+        print(
+            f"site: {n} articles, {len(sizes)} pages ({counts}), "
+            f"avg {sum(sizes) / len(sizes) / 1024:.0f} KB/page, "
+            f"generated in {time.perf_counter() - t0:.1f}s; cpus={os.cpu_count()}",
+            flush=True,
+        )
+        runs: dict[str, Run] = {}
+        with serve_site(site, prefer=args.server) as (url, server):
+            print(f"served by {server} at {url}", flush=True)
+            steps = [
+                ("limit", lambda: run_limit(site, url, work)),
+                ("naive", lambda: run_naive(url, work)),
+                ("product", lambda: run_product(url, work, "(3) product, all outputs", extra)),
+                (
+                    "nowarc",
+                    lambda: run_product(
+                        url, work, "(3') product, WARC off",
+                        [*extra, "-s", "NEWSCRAWL_WARC_ENABLED=False"],
+                    ),
+                ),
+            ]  # fmt: skip
+            for key, step in steps:
+                if key in skip:
+                    continue
+                runs[key] = step()
+                r = runs[key]
+                print(f"  done: {r.name}: {r.wall:.1f}s {r.extra or ''}", flush=True)
+    print()
+    print(_table(list(runs.values())))
+    print()
+    print("\n".join(_summary(runs)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The extraction pool: same pages as inline, bounded in-flight work, dead workers survived."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+from scrapy.signalmanager import SignalManager
+
+from crawler.extraction import ExtractedPage, extract_page
+from crawler.extraction_pool import ExtractionFailed, ExtractionPool
+from tests.conftest import FAST, read_jsonl, run_newscrawl
+
+FETCHED = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
+ARTICLE = (
+    "<html lang='en'><head><title>Harbour reopens after storm | Gazette</title>"
+    "<meta property='og:type' content='article'></head><body><nav><a href='/world/'>World</a>"
+    "<a href='/sport/'>Sport</a></nav><article><h1>Harbour reopens after storm</h1>"
+    + "".join(
+        f"<p>Paragraph {i}: the harbour master said the quay was repaired overnight and "
+        "ferries would run to the usual timetable from the morning onwards.</p>"
+        for i in range(8)
+    )
+    + "</article></body></html>"
+)
+
+
+def crash_on_marker(html: str | bytes, url: str, fetched_at: datetime) -> ExtractedPage:
+    """Runs in a worker: dies like a segfault for URLs containing "crash"."""
+    if "crash" in url:
+        os._exit(1)
+    return extract_page(html, url, fetched_at)
+
+
+class Stats(dict[str, Any]):
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self[key] = self.get(key, 0) + count
+
+    def set_value(self, key: str, value: Any) -> None:
+        self[key] = value
+
+
+def fake_crawler(**overrides: Any) -> Any:
+    """Just what ``from_crawler`` reads: the project settings, stats, signals."""
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    settings.setdict(overrides)
+    return SimpleNamespace(settings=settings, stats=Stats(), signals=SignalManager())
+
+
+def test_pool_gives_the_same_page_as_inline() -> None:
+    pool = ExtractionPool(1)
+    pool.open()
+    try:
+        page = asyncio.run(pool.extract(ARTICLE, "https://gazette.example/a/1", FETCHED))
+    finally:
+        pool.close()
+    assert page == extract_page(ARTICLE, "https://gazette.example/a/1", FETCHED)
+    assert page.page_type == "article"
+    assert "https://gazette.example/world/" in page.links
+
+
+def test_in_flight_submissions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    pool = ExtractionPool(1, max_in_flight=2)
+    in_flight, peak = 0, 0
+    submit = pool._submit
+
+    def counting_submit(*args: Any) -> Any:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        future = submit(*args)
+
+        def done(_: Any) -> None:
+            nonlocal in_flight
+            in_flight -= 1
+
+        future.add_done_callback(done)
+        return future
+
+    monkeypatch.setattr(pool, "_submit", counting_submit)
+
+    async def many() -> list[ExtractedPage]:
+        urls = [f"https://gazette.example/a/{i}" for i in range(8)]
+        return await asyncio.gather(*(pool.extract(ARTICLE, u, FETCHED) for u in urls))
+
+    pool.open()
+    try:
+        pages = asyncio.run(many())
+    finally:
+        pool.close()
+    assert len(pages) == 8
+    assert all(p.page_type == "article" for p in pages)
+    assert peak <= 2
+
+
+def test_a_dead_worker_fails_its_page_and_the_pool_goes_on() -> None:
+    stats = Stats()
+    pool = ExtractionPool(1, stats=stats, extract=crash_on_marker)
+
+    async def crawl() -> tuple[BaseException | None, ExtractedPage]:
+        failure: BaseException | None = None
+        try:
+            await pool.extract(ARTICLE, "https://gazette.example/crash/", FETCHED)
+        except ExtractionFailed as exc:
+            failure = exc
+        after = await pool.extract(ARTICLE, "https://gazette.example/a/2", FETCHED)
+        return failure, after
+
+    pool.open()
+    try:
+        failure, after = asyncio.run(crawl())
+    finally:
+        pool.close()
+    assert isinstance(failure, ExtractionFailed)
+    assert "worker died" in str(failure)
+    assert after.page_type == "article"
+    assert stats["newscrawl/extraction/pool_restarts"] == 2  # first try and the retry
+
+
+def test_a_closed_pool_refuses_work() -> None:
+    pool = ExtractionPool(1)
+    pool.open()
+    pool.close()
+    with pytest.raises(ExtractionFailed, match="closed"):
+        asyncio.run(pool.extract(ARTICLE, "https://gazette.example/a/3", FETCHED))
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("0", "inline"), ("-1", "must be 0 or higher")],
+    ids=["zero-means-inline", "negative"],
+)
+def test_switched_off_or_misconfigured_raises_not_configured(value: str, reason: str) -> None:
+    crawler = fake_crawler(NEWSCRAWL_EXTRACTION_WORKERS=value)
+    with pytest.raises(NotConfigured, match=reason):
+        ExtractionPool.from_crawler(crawler)
+
+
+def test_default_is_one_worker_per_core_and_twice_that_in_flight() -> None:
+    pool = ExtractionPool.from_crawler(fake_crawler())
+    assert pool.workers == (os.cpu_count() or 1)
+    assert pool.max_in_flight == 2 * pool.workers
+
+
+@pytest.mark.parametrize("workers", ["0", "1"], ids=["inline", "one-worker"])
+def test_demo_crawl_gives_the_same_articles_inline_and_pooled(
+    demo_server: Any, tmp_path: Path, workers: str
+) -> None:
+    proc = run_newscrawl(
+        "crawl",
+        demo_server.url,
+        "--output",
+        str(tmp_path),
+        *FAST,
+        "-s",
+        f"NEWSCRAWL_EXTRACTION_WORKERS={workers}",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = read_jsonl(tmp_path / "articles")
+    assert len(rows) == 36
+    assert all(row["body"] for row in rows)

@@ -217,28 +217,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 def extraction_row(page: Any, url: str, fetched_at: datetime) -> dict[str, Any]:
     """The JSONL row for an extracted page, without the crawl-only fields (warc, status)."""
-    from crawler.items import ArticleItem
-    from crawler.output import utc_iso
+    from crawler.spiders.page_items import article_from_page
 
-    item = ArticleItem(
-        url=url,
-        fetched_at=utc_iso(fetched_at),
-        status=200,
-        title=page.title,
-        body=page.body,
-        canonical_url=page.canonical_url,
-        category=page.category,
-        categories=list(page.categories),
-        author=page.author,
-        published_at=page.published_at,
-        modified_at=page.modified_at,
-        language=page.language,
-        tags=list(page.tags),
-        description=page.description,
-        site_name=page.site_name,
-        image=page.image,
-        teasers=list(page.teasers),
-    )
+    item = article_from_page(page, url=url, fetched_at=fetched_at)
     return {**asdict(item), "page_type": page.page_type}
 
 

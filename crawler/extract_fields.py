@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import html
 
-from crawler.extract_html import absolute_url, clean_text, text_of
+from crawler.extract_html import absolute_url, clean_text, hints, text_of
 from crawler.extract_meta import (
     StructuredData,
     author_names,
@@ -31,18 +31,44 @@ _NOT_NAME_RE = re.compile(
 
 
 def _first(*values: Any) -> str | None:
-    """First value that gives a non-empty string (entities left by double escaping decoded)."""
-    for value in values:
+    """First value that gives a non-empty string (entities left by double escaping decoded).
+
+    A callable value is called only when the values before it gave nothing, so
+    costly sources (trafilatura's author search, htmldate) run only when needed.
+    """
+    for candidate in values:
+        value = candidate() if callable(candidate) else candidate
         text = string_of(value) if not isinstance(value, str) else clean_text(value)
         if text:
             return html_lib.unescape(text) if "&" in text else text
     return None
 
 
+_BYLINE_PREFIX_RE = re.compile(
+    r"^(?:[\w ]{0,30}\s)?(?:by|von|par|por)\s+(?=\S)|^(?:written|posted|published)\s+by\W*$",
+    re.IGNORECASE,
+)
+_ROLE_SUFFIX_RE = re.compile(
+    r"(?:\s+(?:senior|staff|contributing|chief|managing|associate|deputy|executive|freelance"
+    r"|guest|marketing|content|news|features))*\s+(?:writer|reporter|editor|manager|contributor"
+    r"|correspondent|columnist|coordinator|journalist)$"
+    r"|\s+(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)$",
+    re.IGNORECASE,
+)
+
+
+def _strip_byline(value: str) -> str:
+    """ "View all posts by Ann Lee" -> "Ann Lee"; "Ann Lee Contributing Writer" -> "Ann Lee"."""
+    value = _BYLINE_PREFIX_RE.sub("", value).strip()
+    return _ROLE_SUFFIX_RE.sub("", value).strip() if len(value.split()) > 2 else value
+
+
 def _plausible_author(value: str | None) -> str | None:
     """Drop author values that are ids, handles or date fragments ("Dec", "#identity")."""
     if not value or value.startswith(("#", "http://", "https://", "/")):
         return None
+    value = _strip_byline(value)
     letters = sum(c.isalpha() for c in value)
     if letters < 3 or letters < len(value) / 2 or _NOT_NAME_RE.match(value):
         return None
@@ -151,18 +177,73 @@ def _layout_author(root: html.HtmlElement) -> str | None:
     return None
 
 
+_LOGO_RE = re.compile(r"logo|site-?(?:title|name|branding)|brand|masthead")
+
+
+def _words(text: str | None) -> set[str]:
+    return set(re.findall(r"\w+", (text or "").casefold()))
+
+
+def _headline_candidates(root: html.HtmlElement, site_name: str | None) -> list[str]:
+    """``<h1>`` texts that can be the article's headline, in document order."""
+    site = (site_name or "").casefold()
+    found = []
+    for el in root.iter("h1"):
+        text = text_of(el)
+        if not 10 <= len(text) <= 250 or len(text.split()) < 2 or text.casefold() == site:
+            continue
+        chain = [el, *el.iterancestors()]
+        if any(a.tag in ("nav", "footer", "aside") for a in chain):
+            continue
+        if any(_LOGO_RE.search(hints(a)) for a in chain[:3]):
+            continue
+        link = el.find(".//a[@href]")
+        if link is not None and (link.get("href") or "").rstrip("/") in ("", "/", "."):
+            continue
+        found.append(text)
+    return found
+
+
+def _visible_headline(
+    root: html.HtmlElement, site_name: str | None, declared: list[str | None]
+) -> str | None:
+    """The ``<h1>`` a reader sees as the headline, when the page has a credible one.
+
+    SEO titles (og:title, JSON-LD headline, ``<title>``) are often rewritten for
+    search and social cards; the ``<h1>`` is the headline as printed. An ``<h1>``
+    in navigation, sidebars or footers, a logo or site-name ``<h1>``, one linking
+    home, or a single word ("World") is not a headline. With several candidates,
+    the one sharing most words with the declared titles wins (first on a tie).
+    """
+    candidates = _headline_candidates(root, site_name)
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    words = set().union(*(_words(t) for t in declared))
+    return max(candidates, key=lambda c: len(_words(c) & words) / (len(_words(c)) or 1))
+
+
 def pick_title(
     root: html.HtmlElement, data: StructuredData, doc: Any, site_name: str | None
 ) -> str | None:
-    """JSON-LD headline, og:title, trafilatura, ``<h1>``, ``<title>``; site name trimmed."""
-    h1 = _h1(root)
+    """Visible ``<h1>`` headline, else JSON-LD headline, og:title, ``<h1>``, ``<title>``,
+    trafilatura's title (its headline classes); the site name is trimmed from them.
+    """
     art = data.article
+    declared = [
+        string_of(art.get("headline")) if art else None,
+        data.meta_first("og:title", "twitter:title"),
+        next((text_of(t) for t in root.iter("title")), None),
+    ]
+    visible = _visible_headline(root, site_name, declared)
+    if visible:
+        return visible
+    h1 = _h1(root)
     title = _first(
         art.get("headline") if art else None,
         data.meta_first("og:title", "twitter:title"),
-        getattr(doc, "title", None),
         h1,
         next((text_of(t) for t in root.iter("title")), None),
+        lambda: getattr(doc, "title", None),
     )
     return _trim_to_h1(_strip_site_suffix(title, site_name), h1)
 
@@ -171,12 +252,12 @@ def pick_author(root: html.HtmlElement, data: StructuredData, doc: Any) -> str |
     """JSON-LD author(s), meta author, trafilatura, then rel=author / author box."""
     art = data.article
     candidates = (
-        author_names(art.get("author")) if art else None,
-        data.meta_first("author", "article:author", "parsely-author", "sailthru.author"),
-        getattr(doc, "author", None),
-        _layout_author(root),
+        lambda: author_names(art.get("author")) if art else None,
+        lambda: data.meta_first("author", "article:author", "parsely-author", "sailthru.author"),
+        lambda: getattr(doc, "author", None),
+        lambda: _layout_author(root),
     )
-    return _first(*(_plausible_author(value) for value in candidates))
+    return _first(*(lambda get=get: _plausible_author(get()) for get in candidates))
 
 
 def pick_dates(
@@ -187,8 +268,8 @@ def pick_dates(
     published = _first(
         art.get("datePublished") if art else None,
         data.meta_first("article:published_time", "og:published_time", "pubdate"),
-        _layout_date(root, skip),
-        getattr(doc, "date", None),
+        lambda: _layout_date(root, skip),
+        lambda: getattr(doc, "date", None),
     )
     modified = _first(
         art.get("dateModified") if art else None,

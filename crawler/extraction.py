@@ -14,10 +14,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import trafilatura
+from htmldate import find_date
 from lxml import html
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_catstags,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+)
 
 from crawler.extract_category import find_categories
 from crawler.extract_clean import PRUNE_XPATH, clean_body, mark_furniture
@@ -61,6 +71,7 @@ class ExtractedPage:
     canonical_url: str | None = None
     teasers: list[Teaser] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    access: str | None = None  # "paywalled" when JSON-LD says isAccessibleForFree: false
 
 
 def extract_page(html_page: str | bytes, url: str, fetched_at: datetime) -> ExtractedPage:
@@ -75,13 +86,65 @@ def extract_page(html_page: str | bytes, url: str, fetched_at: datetime) -> Extr
         return ExtractedPage(page_type="other")
 
 
+class _TrafMeta:
+    """trafilatura's metadata readers, each run only when a field asks for it.
+
+    ``trafilatura.extract_metadata`` runs all of them, including htmldate's
+    extensive date search and a deep copy of the tree for the author, on every
+    page; most news pages answer those questions from JSON-LD or meta tags
+    first, so here they are lazy (attribute names match trafilatura's Document).
+    """
+
+    def __init__(self, root: html.HtmlElement, url: str) -> None:
+        self._root = root
+        self._url = url
+        self._doc = examine_meta(root)
+        if self._doc.author and " " not in self._doc.author:
+            self._doc.author = None  # trafilatura's own rule: one-word meta authors are handles
+        try:
+            self._doc = extract_meta_json(root, self._doc)
+        except Exception:  # trafilatura's JSON-LD reader has bugs on odd data
+            logger.debug("trafilatura JSON-LD metadata failed on %s", url, exc_info=True)
+        self.description = self._doc.description
+        self.image = self._doc.image
+
+    @cached_property
+    def title(self) -> str | None:
+        return self._doc.title or extract_title(self._root)
+
+    @cached_property
+    def author(self) -> str | None:
+        return self._doc.author or extract_author(self._root)
+
+    @cached_property
+    def sitename(self) -> str | None:
+        return self._doc.sitename or extract_sitename(self._root)
+
+    @cached_property
+    def categories(self) -> list[str]:
+        return self._doc.categories or extract_catstags("category", self._root)
+
+    @cached_property
+    def tags(self) -> list[str]:
+        return self._doc.tags or extract_catstags("tag", self._root)
+
+    @cached_property
+    def date(self) -> str | None:
+        # not the extensive search: its dateparser pass costs more than the whole body
+        try:
+            found = find_date(self._root, url=self._url, original_date=True, extensive_search=False)
+        except Exception:  # htmldate on odd trees; a date is optional
+            return None
+        return str(found) if found else None
+
+
 def _traf(root: html.HtmlElement, url: str) -> Any:
-    """trafilatura on the (marked) tree: body text plus its own metadata."""
+    """trafilatura's body text on the (marked) tree; metadata comes from ``_TrafMeta``."""
     try:
         return trafilatura.bare_extraction(
             root,
             url=url,
-            with_metadata=True,
+            with_metadata=False,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -103,17 +166,16 @@ def _extract(root: html.HtmlElement, url: str, fetched_at: datetime) -> Extracte
     block_roots = {r for block, _ in blocks for r in block.roots}
     prose = densest_block(root)
     mark_furniture(root, prose.element, [r for block, _ in blocks for r in block.roots])
-    doc = _traf(root, url)
+    result = _traf(root, url)
+    doc = _TrafMeta(root, url)
 
     site_name = pick_site_name(data, doc)
     title = pick_title(root, data, doc, site_name)
     author = pick_author(root, data, doc)
     leaked = [t.headline for t in teasers] + [t.excerpt or "" for t in teasers]
-    body = clean_body(getattr(doc, "text", None) or "", title, author, leaked)
+    body = clean_body(getattr(result, "text", None) or "", title, author, leaked)
     page_type = classify_page(page_signals(root, data, prose, len(body), block_roots))
-    categories = find_categories(
-        root, data, url, title, site_name, getattr(doc, "categories", None) or []
-    )
+    categories = find_categories(root, data, url, title, site_name, doc.categories)
     published_at, modified_at = pick_dates(root, data, doc, block_roots)
     return ExtractedPage(
         page_type=page_type,
@@ -132,4 +194,17 @@ def _extract(root: html.HtmlElement, url: str, fetched_at: datetime) -> Extracte
         canonical_url=pick_canonical(root, data, base),
         teasers=teasers,
         links=links,
+        access=_access(data.article),
     )
+
+
+def _access(article: dict[str, Any]) -> str | None:
+    """ "paywalled" when the article (or a part of it) is declared not free to read."""
+    parts = article.get("hasPart") if article else None
+    nodes = [article, *(parts if isinstance(parts, list) else [parts])]
+    for node in nodes:
+        if isinstance(node, dict):
+            free = node.get("isAccessibleForFree")
+            if free is False or str(free).strip().lower() == "false":
+                return "paywalled"
+    return None

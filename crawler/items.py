@@ -57,6 +57,7 @@ class ArticleItem:
     description: str | None = None
     site_name: str | None = None
     image: str | None = None
+    access: str | None = None  # "paywalled" when the page says isAccessibleForFree: false
     teasers: list[Teaser] = field(default_factory=list)
     warc: WarcLocation | None = None
     crawl_id: str | None = None

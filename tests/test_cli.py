@@ -71,3 +71,19 @@ def test_demo_command_crawls_the_bundled_site(tmp_path: Path) -> None:
     queue = run_newscrawl("queue", "--output", str(tmp_path))
     assert queue.returncode == 0
     assert "sister-ledger.example" in queue.stdout
+
+
+def test_extract_prints_the_jsonl_row_of_a_page() -> None:
+    import json
+
+    from crawler.schema import schema_errors
+
+    page = Path(__file__).parent / "fixtures" / "extraction" / "paywalled_article" / "page.html"
+    proc = run_newscrawl("extract", str(page), "--url", "https://news.example/biz/story/")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    row = json.loads(proc.stdout)
+    assert row.pop("page_type") == "article"
+    assert row["access"] == "paywalled"
+    assert row["url"] == "https://news.example/biz/story/"
+    row["warc"] = None
+    assert schema_errors(row) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract_category import url_section
+from crawler.extract_fields import _plausible_author
 from crawler.page_signals import PageSignals, classify_page
 
 
@@ -68,3 +69,19 @@ def test_classify_page(overrides: dict[str, object], expected: str) -> None:
 )
 def test_url_section(url: str, expected: str | None) -> None:
     assert url_section(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("View all posts by Ray Ansari", "Ray Ansari"),
+        ("Recipe by PJ Hamel", "PJ Hamel"),
+        ("Linda Rosencrance Contributing Writer", "Linda Rosencrance"),
+        ("Written by", None),
+        ("Abby Rose", "Abby Rose"),
+        ("Maria Lindqvist; Tom Baker", "Maria Lindqvist; Tom Baker"),
+    ],
+    ids=["view-all-posts", "recipe-by", "role-suffix", "label-only", "by-inside-name", "list"],
+)
+def test_author_byline_words_are_stripped(raw: str, expected: str | None) -> None:
+    assert _plausible_author(raw) == expected

@@ -84,20 +84,23 @@ def page_links(
     )
 
 
-def article_item(
-    response: Response,
+def article_from_page(
     page: ExtractedPage,
     *,
-    crawl_id: str,
+    url: str,
+    fetched_at: datetime,
+    status: int = 200,
+    warc: WarcLocation | None = None,
+    crawl_id: str | None = None,
     version: int = 1,
     previous_digest: str | None = None,
     changes: ArticleChanges | None = None,
 ) -> ArticleItem:
-    """The JSON Lines row of an article page."""
+    """The JSON Lines row of an extracted article (also what ``newscrawl extract`` prints)."""
     return ArticleItem(
-        url=response.url,
-        fetched_at=utc_iso(fetched_at_of(response)),
-        status=response.status,
+        url=url,
+        fetched_at=utc_iso(fetched_at),
+        status=status,
         title=page.title,
         body=page.body,
         canonical_url=page.canonical_url,
@@ -111,7 +114,31 @@ def article_item(
         description=page.description,
         site_name=page.site_name,
         image=page.image,
+        access=page.access,
         teasers=list(page.teasers),
+        warc=warc,
+        crawl_id=crawl_id,
+        version=version,
+        previous_digest=previous_digest,
+        changes=changes,
+    )
+
+
+def article_item(
+    response: Response,
+    page: ExtractedPage,
+    *,
+    crawl_id: str,
+    version: int = 1,
+    previous_digest: str | None = None,
+    changes: ArticleChanges | None = None,
+) -> ArticleItem:
+    """The JSON Lines row of an article response."""
+    return article_from_page(
+        page,
+        url=response.url,
+        fetched_at=fetched_at_of(response),
+        status=response.status,
         warc=warc_location(response),
         crawl_id=crawl_id,
         version=version,

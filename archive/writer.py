@@ -1,8 +1,10 @@
 """Write HTTP exchanges to WARC 1.1 files, on warcio, behind a small typed API.
 
-* One gzip member per record (``warcio.WARCWriter(gzip=True)``), so every
-  record can be read on its own from its offset: ``RecordLocation`` is that
-  pointer.
+* One gzip member per record (as ``warcio.WARCWriter(gzip=True)`` writes
+  them), so every record can be read on its own from its offset:
+  ``RecordLocation`` is that pointer. ``gzip_level`` (1-9) trades size for
+  speed: warcio always uses 9, which costs about three times the CPU of 1 for
+  files about 15% smaller on HTML pages.
 * Each exchange is a ``response`` record followed by a ``request`` record that
   points back at it with ``WARC-Concurrent-To`` and has the same ``WARC-Date``;
   the pair always lands in one file. warcio computes ``WARC-Block-Digest`` and
@@ -30,6 +32,7 @@ import re
 import socket
 import threading
 import uuid
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -89,6 +92,32 @@ def _new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
+class _GzipMember:
+    """What warcio's ``GzippingWrapper`` does, at a chosen level: one member per record."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._out = out
+
+    def write(self, data: bytes) -> None:
+        self._out.write(self._compressor.compress(data))
+
+    def flush(self) -> None:
+        self._out.write(self._compressor.flush())
+        self._out.flush()
+
+
+class _LeveledWARCWriter(WARCWriter):  # type: ignore[misc]
+    """warcio's writer with the gzip level as a parameter (warcio hard-codes 9)."""
+
+    def __init__(self, filebuf: BinaryIO, *, gzip_level: int, warc_version: str) -> None:
+        super().__init__(filebuf, gzip=False, warc_version=warc_version)
+        self._gzip_level = gzip_level
+
+    def write_record(self, record: Any, params: Any = None) -> None:
+        self._write_warc_record(_GzipMember(self.out, self._gzip_level), record)
+
+
 class WarcWriter:
     """Appends records to rotating, gzip-per-record WARC 1.1 files.
 
@@ -110,7 +139,10 @@ class WarcWriter:
         serial_start: int = 0,
         fsync: bool = False,
         dedup: DigestIndex | None = None,
+        gzip_level: int = 9,
     ) -> None:
+        if not 1 <= gzip_level <= 9:
+            raise WarcWriteError(f"gzip_level ({gzip_level}) must be between 1 and 9")
         if not prefix or _UNSAFE_NAME_RE.search(prefix):
             raise WarcWriteError(f"prefix {prefix!r} must be letters, digits, '.' or '-'")
         if max_bytes <= 0:
@@ -128,6 +160,7 @@ class WarcWriter:
         self._serial = serial_start
         self._fsync = fsync
         self._dedup = dedup
+        self._gzip_level = gzip_level
         self._lock = threading.Lock()
         self._file: BinaryIO | None = None
         self._warc: WARCWriter | None = None
@@ -294,7 +327,7 @@ class WarcWriter:
         except OSError as exc:
             raise WarcWriteError(f"cannot create {open_path} ({exc}); check the directory") from exc
         self._serial += 1
-        warc = WARCWriter(file, gzip=True, warc_version=WARC_VERSION)
+        warc = _LeveledWARCWriter(file, gzip_level=self._gzip_level, warc_version=WARC_VERSION)
         self._file, self._warc = file, warc
         self._open_path, self._final_path = open_path, final_path
         self._ids_in_file = set()

@@ -20,9 +20,11 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from crawler.cli_archive import add_archive_commands, run_archive
+from crawler.lock import OutputLock, OutputLocked
 from crawler.output import OutputLayout
 
 EXIT_USAGE = 2
+EXIT_LOCKED = 3  # another crawl holds the output directory: try again later
 
 
 class UsageError(Exception):
@@ -57,6 +59,25 @@ def _build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--output", "-o", default="output", help="output directory")
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
     queue.add_argument("--all", action="store_true", help="include done and failed links")
+
+    run = sub.add_parser("run", help="one pass over every source of a crawl plan that is due")
+    run.add_argument("plan", metavar="PLAN", help="the plan file (TOML)")
+    run.add_argument("--all", action="store_true", help="crawl every source, due or not")
+    run.add_argument(
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a setting for every source (repeatable)",
+    )
+
+    schedule = sub.add_parser("schedule", help="stay running; start passes as sources fall due")
+    schedule.add_argument("plan", metavar="PLAN", help="the plan file (TOML)")
+
+    status = sub.add_parser("status", help="each source's last run, next due time and counts")
+    status.add_argument("plan", metavar="PLAN", help="the plan file (TOML)")
+    status.add_argument("--json", action="store_true", help="one JSON object per source")
 
     add_archive_commands(sub)
     return parser
@@ -109,6 +130,67 @@ def _parse_settings(pairs: Sequence[str]) -> dict[str, str]:
     return overrides
 
 
+def _load_plan(path: str) -> Any:
+    from crawler.plan import PlanError, load_plan
+
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from crawler.plan_runner import run_plan
+
+    plan = _load_plan(args.plan)
+    _check_output_dir(str(plan.output))
+    outcomes = run_plan(plan, everything=args.all, overrides=_parse_settings(args.settings))
+    if not outcomes:
+        print("No source is due.")
+    for o in outcomes:
+        print(
+            f"{o.name}: {o.finish_reason}, {o.new} new, {o.updated} updated, "
+            f"{o.unchanged} unchanged, {o.failed} failed (crawl {o.crawl_id})"
+        )
+    return 0
+
+
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    import logging
+
+    from crawler.scheduler import Scheduler
+
+    _load_plan(args.plan)  # fail fast on a bad plan
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(message)s")
+    return Scheduler(Path(args.plan)).run_forever()
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from crawler.sources import SourceLedger
+
+    plan = _load_plan(args.plan)
+    now = datetime.now(UTC)
+    with SourceLedger(OutputLayout(plan.output).state_path) as ledger:
+        runs = {s.name: ledger.get(s.name) for s in plan.sources}
+        due = {s.name: ledger.next_due(s.name, now) for s in plan.sources}
+    if args.json:
+        for name, run in runs.items():
+            row = asdict(run) if run else {"name": name}
+            print(json.dumps({**row, "due_now": due[name] <= now}))
+        return 0
+    print(f"{'source':16} {'last run (UTC)':22} {'next due':22} new  upd  same fail  outcome")
+    for name, run in runs.items():
+        next_due = "now" if due[name] <= now else due[name].strftime("%Y-%m-%d %H:%M:%S")
+        if run is None:
+            print(f"{name:16} {'never':22} {next_due:22}")
+            continue
+        print(
+            f"{name:16} {run.last_finished_at:22} {next_due:22} {run.new:<4} {run.updated:<4} "
+            f"{run.unchanged:<4} {run.failed:<4}  {run.outcome or ''}"
+        )
+    return 0
+
+
 def run_crawl(
     urls: Sequence[str],
     *,
@@ -133,9 +215,10 @@ def run_crawl(
     if sys.stderr.isatty() and settings.get("NEWSCRAWL_PROGRESS_MODE") != "log":
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")  # keep the live line readable
     settings.setdict(overrides or {}, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
-    process.crawl(NewsSpider, start_urls=list(urls))
-    process.start()
+    process = CrawlerProcess(settings)
+    with OutputLock(output):
+        process.crawl(NewsSpider, start_urls=list(urls))
+        process.start()
     report_path = OutputLayout(output).report_path
     return json.loads(report_path.read_text(encoding="utf-8"))
 
@@ -247,6 +330,9 @@ COMMANDS = {
     "demo": _cmd_demo,
     "extract": _cmd_extract,
     "queue": _cmd_queue,
+    "run": _cmd_run,
+    "schedule": _cmd_schedule,
+    "status": _cmd_status,
     "archive": run_archive,
 }
 
@@ -259,6 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"newscrawl: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputLocked as exc:
+        print(f"newscrawl: error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 if __name__ == "__main__":

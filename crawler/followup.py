@@ -11,6 +11,7 @@ Each URL has one row. ``state`` is ``pending`` until the URL is fetched, then
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -70,9 +71,32 @@ class FollowupQueue:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._in_batch = False
 
     def close(self) -> None:
         self._db.close()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction around several writes (a page's teasers and links).
+
+        Each write otherwise commits on its own, and the commits, not the
+        inserts, are what costs. A crash keeps all of the batch or none of it.
+        """
+        if self._in_batch:
+            yield
+            return
+        self._db.execute("BEGIN")
+        self._in_batch = True
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._in_batch = False
 
     def __enter__(self) -> FollowupQueue:
         return self
@@ -126,8 +150,7 @@ class FollowupQueue:
         rows = [(url, source_url, seen_at, seen_at) for url in urls]
         if not rows:
             return
-        with self._db:  # one transaction: a crash keeps all of a page's links or none
-            self._db.execute("BEGIN")
+        with self.batch():  # one transaction: a crash keeps all of a page's links or none
             self._db.executemany(
                 "INSERT INTO followup (url, block, source_url, first_seen_at, last_seen_at)"
                 " VALUES (?, 'link', ?, ?, ?)"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -166,6 +167,12 @@ class CrawlState:
                 _iso(fetched_at + self.ttl),
             ),
         )
+
+    def article_urls(self) -> Iterator[str]:
+        """Every archived article's URL (for live blogs, refetched each run)."""
+        cur = self._db.execute("SELECT url FROM pages WHERE kind = ? AND status < 400", (ARTICLE,))
+        for (url,) in cur.fetchall():
+            yield url
 
     def expire(self, now: datetime | None = None) -> int:
         """Forget rows past their expiry; return how many."""

@@ -111,6 +111,9 @@ class WarcCaptureMiddleware:
         max_bytes = settings.getint("NEWSCRAWL_WARC_MAX_BYTES")
         if max_bytes <= 0:
             raise NotConfigured(f"NEWSCRAWL_WARC_MAX_BYTES ({max_bytes}) must be higher than 0")
+        gzip_level = settings.getint("NEWSCRAWL_WARC_GZIP_LEVEL", 1)
+        if not 1 <= gzip_level <= 9:
+            raise NotConfigured(f"NEWSCRAWL_WARC_GZIP_LEVEL ({gzip_level}) must be between 1 and 9")
         layout = OutputLayout.from_settings(settings)
         for result in repair_open_files(layout.warc_dir) if layout.warc_dir.exists() else []:
             logger.warning("Repaired a WARC left open by a crash: %s", result.describe())
@@ -133,6 +136,7 @@ class WarcCaptureMiddleware:
             },
             fsync=settings.getbool("NEWSCRAWL_WARC_FSYNC"),
             dedup=dedup,
+            gzip_level=gzip_level,
         )
         index_root = layout.root if settings.getbool("NEWSCRAWL_CDXJ_ENABLED", True) else None
         mw = cls(writer, crawler.stats, dedup=dedup, index_root=index_root)

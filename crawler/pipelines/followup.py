@@ -53,8 +53,12 @@ class FollowupQueuePipeline:
 
     def _queue_links(self, queue: FollowupQueue, item: PageLinks) -> None:
         scope = self._scope()
+        with queue.batch():  # one commit per page, not one per teaser
+            self._queue_in_batch(queue, item, scope)
+
+    def _queue_in_batch(self, queue: FollowupQueue, item: PageLinks, scope: Scope | None) -> None:
+        queued = 0
         for teaser in item.teasers:
-            self.stats.inc_value("newscrawl/teasers/seen")
             added = queue.add(
                 teaser.url,
                 headline=teaser.headline,
@@ -66,8 +70,11 @@ class FollowupQueuePipeline:
                 in_scope=scope is None or teaser.url in scope,
                 seen_at=item.fetched_at,
             )
-            if added:
-                self.stats.inc_value("newscrawl/teasers/queued")
+            queued += added
+        if item.teasers:
+            self.stats.inc_value("newscrawl/teasers/seen", len(item.teasers))
+        if queued:
+            self.stats.inc_value("newscrawl/teasers/queued", queued)
         if scope is not None:
             links = [u for u in item.outlinks if u in scope and is_page_link(u)]
             queue.add_links(links, source_url=item.url, seen_at=item.fetched_at)

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -38,6 +39,12 @@ from crawler.state import CrawlState, body_digest
 logger = logging.getLogger(__name__)
 
 TEASER_PRIORITY = 10  # teasers are fresh news: fetch them before deep listings
+# Raw link strings whose verdict (in scope? canonical form?) is remembered. Pages
+# repeat the same menus and teasers, so most links are answered from here;
+# bounded, so memory does not grow with the crawl.
+LINK_CACHE_SIZE = 65536
+
+_canonical = lru_cache(maxsize=LINK_CACHE_SIZE)(canonical)
 
 
 def _is_plain_text(response: Response) -> bool:
@@ -79,11 +86,9 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.sitemaps_from_robots = True
         self.discover_feeds = True
         self.start_urls = _split_arg(start_urls)
-        if not self.start_urls:
-            raise ValueError("NewsSpider needs start_urls (-a start_urls=https://site/)")
-        domains = _split_arg(allowed_domains) or [host_of(u) for u in self.start_urls]
-        self.allowed_domains = sorted(set(domains))
-        self.scope = Scope(self.allowed_domains)
+        self._declared_domains = _split_arg(allowed_domains)
+        self.allowed_domains: list[str] = []
+        self.scope = Scope([])
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
         self.pages_requested = 0
         self.seen: set[str] = set()
@@ -91,6 +96,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.state: CrawlState | None = None
         self.follow_teasers = True
         self.live_blog: list[re.Pattern[str]] = []
+        self._followable = lru_cache(maxsize=LINK_CACHE_SIZE)(self._is_followable)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -111,6 +117,12 @@ class NewsSpider(DiscoveryMixin, Spider):
         spider.max_age = timedelta(days=max_age_days) if max_age_days > 0 else None
         spider.sitemaps_from_robots = settings.getbool("NEWSCRAWL_SITEMAPS_FROM_ROBOTS", True)
         spider.discover_feeds = settings.getbool("NEWSCRAWL_DISCOVER_FEEDS", True)
+        entry_points = [*spider.start_urls, *spider.feeds, *spider.sitemaps]
+        if not entry_points:
+            raise ValueError("NewsSpider needs start_urls, feeds or sitemaps (-a start_urls=URL)")
+        domains = spider._declared_domains or [host_of(u) for u in entry_points]
+        spider.allowed_domains = sorted(set(domains))
+        spider.scope = Scope(spider.allowed_domains)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
@@ -120,8 +132,14 @@ class NewsSpider(DiscoveryMixin, Spider):
             request = self._request(url, meta={"newscrawl_start": True})
             if request is not None:
                 yield request
-        for request in self.discovery_requests(self.start_urls):
+        for request in self.discovery_requests([*self.start_urls, *self.feeds, *self.sitemaps]):
             yield request
+        if self.state is not None and self.live_blog:
+            for url in self.state.article_urls():  # live blogs change: ask again every run
+                if url in self.scope and is_live_blog(url, self.live_blog):
+                    request = self._request(url, priority=TEASER_PRIORITY)
+                    if request is not None:
+                        yield request
         if self.followup is None:
             return
         # The frontier of earlier runs (and of a crashed one): newest first.
@@ -157,7 +175,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         or a live-blog pattern says otherwise). Pages fetched before are asked
         with their validators, so an unchanged one costs a 304.
         """
-        key = canonical(url)
+        key = _canonical(url)
         if key in self.seen:
             return None
         known = self.state.get(key) if self.state is not None else None
@@ -196,11 +214,15 @@ class NewsSpider(DiscoveryMixin, Spider):
             candidates.update((t.url, TEASER_PRIORITY) for t in page.teasers)
         for url in page.links:
             candidates.setdefault(url, 0)
+        followable = self._followable
         for url, priority in candidates.items():
-            if url in self.scope and is_page_link(url):
+            if followable(url):
                 request = self._request(url, priority=priority)
                 if request is not None:
                     yield request
+
+    def _is_followable(self, url: str) -> bool:
+        return url in self.scope and is_page_link(url)
 
     # -- responses -----------------------------------------------------------
 

@@ -1,0 +1,54 @@
+"""One crawl per output directory at a time.
+
+Cron and schedulers overlap runs when a pass takes longer than its interval;
+two crawls writing the same WARC folder and state would corrupt each other,
+and start-up repair would cut the other crawl's open WARC. An advisory
+``flock`` on ``OUTPUT/.newscrawl.lock`` (released by the OS even after
+kill -9) keeps it to one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+
+class OutputLocked(RuntimeError):
+    """Another newscrawl process is working on this output directory."""
+
+
+class OutputLock:
+    """Hold the output directory's lock for the duration of a ``with`` block."""
+
+    def __init__(self, output_dir: str | os.PathLike[str]) -> None:
+        self.path = Path(output_dir) / ".newscrawl.lock"
+        self._fd: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OutputLocked(
+                f"another newscrawl process is using {self.path.parent} (lock {self.path.name});"
+                " wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 _ASSET_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 
@@ -24,9 +24,25 @@ def host_of(url: str) -> str:
         return ""
 
 
+# Query parameters that only say where a click came from: the same page with
+# or without them is the same page (campaign tags, click ids, newsletter ids).
+TRACKING_PARAMETERS = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
+    "utm_name", "utm_reader", "utm_brand", "utm_social", "utm_social-type",
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+    "mc_cid", "mc_eid", "igshid", "_ga", "_gl", "ocid", "cmpid", "smid", "sr_share",
+)  # fmt: skip
+
+
 def canonical(url: str) -> str:
-    """The form used to tell two URLs are the same page (w3lib, no fragment)."""
+    """The form used to tell two URLs are the same page.
+
+    w3lib's canonical URL (sorted query, normalised escapes, no fragment) with
+    tracking parameters removed.
+    """
     try:
+        if "?" in url:
+            url = url_query_cleaner(url, TRACKING_PARAMETERS, remove=True, keep_fragments=True)
         return canonicalize_url(url, keep_fragments=False)
     except ValueError:
         return url

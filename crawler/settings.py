@@ -31,6 +31,10 @@ RETRY_TIMES = 1
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0  # 0 = no limit; `newscrawl crawl --max-depth N`
 DEPTH_PRIORITY = 1  # breadth first: home and sections before deep archives
+# First in, first out within a priority: the queue is handed over newest first,
+# and pages are fetched in the order they were discovered.
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # Error responses reach the spider so it can count them; they are archived anyway.
 HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = False

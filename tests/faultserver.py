@@ -22,6 +22,8 @@ P3 = "Nobody expected the small bakery to become a destination for visitors from
 INDEX = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Faults</title></head>
 <body><h1>Fault index</h1><ul>
 <li><a href="/good.html">A good article</a></li>
+<li><a href="/good.html?utm_source=newsletter&amp;utm_medium=email">The same, tracked</a></li>
+<li><a href="/syndicated.html">The same, syndicated</a></li>
 <li><a href="/wrong-charset.html">Wrong charset</a></li>
 <li><a href="/binary.html">Binary body</a></li>
 <li><a href="/truncated.html">Truncated</a></li>
@@ -78,8 +80,12 @@ class FaultHandler(BaseHTTPRequestHandler):
             self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
         elif path == "/":
             self._send(200, INDEX)
-        elif path == "/good.html":
+        elif path.split("?")[0] == "/good.html":
             self._send(200, article("A good article about a bakery", "utf-8").encode())
+        elif path == "/syndicated.html":
+            page = article("A good article about a bakery", "utf-8")
+            page = page.replace("</title>", '</title><link rel="canonical" href="/good.html">')
+            self._send(200, page.encode())
         elif path == "/wrong-charset.html":
             # Says UTF-8 (header and meta), is really latin-1.
             body = article("A café in Zürich", "utf-8").replace("’", "'").encode("latin-1")

@@ -80,3 +80,9 @@ def test_output_dir_layout(fault_crawl: dict[str, Any]) -> None:
     out: Path = fault_crawl["out"]
     assert (out / "state.sqlite3").exists()
     assert not list((out / "warc").glob("*.open"))
+
+
+def test_one_row_per_article_whatever_the_url(fault_crawl: dict[str, Any]) -> None:
+    """Tracking parameters and rel=canonical duplicates give no second row."""
+    titles = [row["title"] for row in fault_crawl["rows"]]
+    assert titles.count("A good article about a bakery") == 1

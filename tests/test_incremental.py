@@ -104,3 +104,29 @@ def _paragraphs(section: str, n: int) -> list[str]:
         "Readers wrote in with questions about the timeline, which the newsroom answered in a "
         "short note appended to the piece the following morning.",
     ]
+
+
+def test_queue_survives_restart_and_is_consumed_newest_first(server: Any, tmp_path: Path) -> None:
+    no_discovery = (
+        "-s", "NEWSCRAWL_SITEMAPS_FROM_ROBOTS=False", "-s", "NEWSCRAWL_DISCOVER_FEEDS=False",
+    )  # fmt: skip
+    first = run_newscrawl(
+        "crawl", server.url, "--output", str(tmp_path), *FAST, *no_discovery, "--max-pages", "6"
+    )
+    assert first.returncode == 0, first.stderr[-2000:]
+    listing = run_newscrawl("queue", "--output", str(tmp_path), "--json")
+    pending = [json.loads(line) for line in listing.stdout.splitlines()]
+    base = server.url.rstrip("/")
+    timed = [
+        p["url"][len(base) :] for p in pending if p["published_at"] and p["url"].startswith(base)
+    ]
+    assert len(timed) >= 3, "expected pending teasers with resolved times"
+
+    server.clear_requests()
+    proc = run_newscrawl(
+        "crawl", server.url, "--output", str(tmp_path), *FAST, *no_discovery,
+        "-s", "CONCURRENT_REQUESTS=1",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    order = [path for method, path, _h in server.requests if method == "GET" and path in timed]
+    assert order[: len(timed)] == timed  # the queue's order: newest estimated time first

@@ -43,6 +43,26 @@ def test_canonical_drops_fragment_and_sorts_query() -> None:
     assert canonical("http://a.example/p?b=2&a=1#top") == canonical("http://a.example/p?a=1&b=2")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://a.example/story/?utm_source=nl&utm_medium=email",
+        "http://a.example/story/?fbclid=IwAR0abc",
+        "http://a.example/story/?gclid=x&utm_campaign=y#comments",
+    ],
+    ids=["utm", "fbclid", "mixed-with-fragment"],
+)
+def test_canonical_strips_tracking_parameters(url: str) -> None:
+    assert canonical(url) == canonical("http://a.example/story/")
+
+
+def test_canonical_keeps_meaningful_parameters() -> None:
+    assert canonical("http://a.example/search?q=news&utm_source=x") == canonical(
+        "http://a.example/search?q=news"
+    )
+    assert canonical("http://a.example/list?page=2") != canonical("http://a.example/list")
+
+
 @given(st.text())
 def test_link_helpers_never_raise(text: str) -> None:
     canonical(text)

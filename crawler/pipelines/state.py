@@ -106,7 +106,7 @@ class CrawlStatePipeline:
                 self.state.record(
                     canonical(url),
                     item.url,
-                    kind=item.kind if url == item.url else "redirect",
+                    kind=item.kind,
                     status=item.status,
                     fetched_at=fetched_at,
                     etag=item.etag if url == item.url else None,

@@ -34,7 +34,7 @@ from crawler.output import OutputLayout, crawl_id_of
 from crawler.page_bytes import decode_html, looks_binary
 from crawler.spiders.discovery import DiscoveryMixin, looks_like_sitemap
 from crawler.spiders.page_items import article_item, fetched_at_of, fetched_page, page_links
-from crawler.state import CrawlState, body_digest
+from crawler.state import CrawlState, PageState, body_digest
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ TEASER_PRIORITY = 10  # teasers are fresh news: fetch them before deep listings
 # Raw link strings whose verdict (in scope? canonical form?) is remembered. Pages
 # repeat the same menus and teasers, so most links are answered from here;
 # bounded, so memory does not grow with the crawl.
-LINK_CACHE_SIZE = 65536
+LINK_CACHE_SIZE = 8192
 
 _canonical = lru_cache(maxsize=LINK_CACHE_SIZE)(canonical)
 
@@ -94,6 +94,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.seen: set[str] = set()
         self.followup: FollowupQueue | None = None
         self.state: CrawlState | None = None
+        self.articles_this_run: set[str] = set()  # rel=canonical keys of rows written
         self.follow_teasers = True
         self.live_blog: list[re.Pattern[str]] = []
         self._followable = lru_cache(maxsize=LINK_CACHE_SIZE)(self._is_followable)
@@ -289,10 +290,29 @@ class NewsSpider(DiscoveryMixin, Spider):
             return "binary_body", response.url, "binary bytes under a text type"
         return None
 
+    def _known_version(self, url: str, canonical_url: str | None) -> PageState | None:
+        """The archived version of this article, by its URL or its rel=canonical."""
+        if self.state is None:
+            return None
+        for candidate in (url, canonical_url):
+            if not candidate:
+                continue
+            known = self.state.get(canonical(candidate))
+            if known is not None and known.body is None and known.url != candidate:
+                known = self.state.get(canonical(known.url))  # an alias: its main record
+            if known is not None and known.body is not None:
+                return known
+        return None
+
     def _article(self, response: Response, page: ExtractedPage) -> ArticleItem | None:
         """The JSONL row: a first capture, a new version, or None when unchanged."""
-        known = self.state.get(canonical(response.url)) if self.state is not None else None
         stats = self.crawler.stats
+        key = canonical(page.canonical_url or response.url)
+        if key in self.articles_this_run:  # the same article under another URL
+            stats.inc_value("newscrawl/incremental/duplicate")
+            return None
+        self.articles_this_run.add(key)
+        known = self._known_version(response.url, page.canonical_url)
         if known is None or not known.is_archived_article or known.body is None:
             stats.inc_value("newscrawl/incremental/new")
             return article_item(response, page, crawl_id=crawl_id_of(self.crawler))

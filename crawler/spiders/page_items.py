@@ -53,6 +53,8 @@ def fetched_page(
     location = response.meta.get(META_WARC)
     aliases = [response.request.url] if response.request is not None else []
     aliases += response.meta.get("redirect_urls", [])
+    if page is not None and page.canonical_url:
+        aliases.append(page.canonical_url)  # rel=canonical: the same page by its own name
     is_article = kind == "article" and page is not None and bool(page.body)
     return FetchedPage(
         url=response.url,

@@ -12,11 +12,13 @@ Each URL has one row. ``state`` is ``pending`` until the URL is fetched, then
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS followup (
@@ -33,7 +35,8 @@ CREATE TABLE IF NOT EXISTS followup (
     times_seen INTEGER NOT NULL DEFAULT 1,
     in_scope INTEGER NOT NULL DEFAULT 1,
     fetched_at TEXT,
-    status INTEGER
+    status INTEGER,
+    extra TEXT
 );
 CREATE INDEX IF NOT EXISTS followup_pending ON followup (state, published_at DESC);
 """
@@ -55,6 +58,7 @@ class QueuedLink:
     times_seen: int
     in_scope: bool
     state: str
+    extra: dict[str, Any] | None = None  # e.g. a news sitemap's keywords and language
 
 
 def _now() -> str:
@@ -116,6 +120,7 @@ class FollowupQueue:
         source_url: str | None = None,
         in_scope: bool = True,
         seen_at: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> bool:
         """Queue ``url`` unless known; return True if it is newly pending.
 
@@ -124,8 +129,8 @@ class FollowupQueue:
         seen_at = seen_at or _now()
         cur = self._db.execute(
             "INSERT INTO followup (url, headline, excerpt, relative_time, published_at, block,"
-            " source_url, first_seen_at, last_seen_at, in_scope)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " source_url, first_seen_at, last_seen_at, in_scope, extra)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(url) DO UPDATE SET last_seen_at = excluded.last_seen_at,"
             " times_seen = times_seen + 1"
             " RETURNING state, times_seen",
@@ -140,6 +145,7 @@ class FollowupQueue:
                 seen_at,
                 seen_at,
                 int(in_scope),
+                json.dumps(extra, ensure_ascii=False) if extra else None,
             ),
         )
         state, times_seen = cur.fetchone()
@@ -216,4 +222,5 @@ class FollowupQueue:
                 times_seen=rec["times_seen"],
                 in_scope=bool(rec["in_scope"]),
                 state=rec["state"],
+                extra=json.loads(rec["extra"]) if rec.get("extra") else None,
             )

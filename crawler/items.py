@@ -8,6 +8,7 @@ pipelines validate and write them. Field names match the JSON Lines schema in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 SCHEMA_VERSION = "1.1"
 
@@ -89,6 +90,9 @@ class PageLinks:
     response_record_id: str | None
     outlinks: list[str] = field(default_factory=list)
     teasers: list[Teaser] = field(default_factory=list)
+    # Feed/sitemap entries as announced: url, title, published_at, modified_at,
+    # keywords, language, publication (Google News sitemap fields kept).
+    entries: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -140,3 +140,24 @@ def test_schedule_runs_a_pass_and_stops_on_sigterm(server: Any, tmp_path: Path) 
     assert proc.returncode == 0, err[-2000:]
     assert rows[0].get("crawl_id"), "no pass ran"
     assert b"Scheduler stopped" in err
+
+
+def test_news_sitemap_fields_are_kept(server: Any, tmp_path: Path) -> None:
+    from archive import iter_records
+
+    plan = _plan(tmp_path, server)
+    assert run_newscrawl("run", str(plan)).returncode == 0
+    queue = run_newscrawl("queue", "--output", str(tmp_path / "out"), "--all", "--json")
+    links = [json.loads(line) for line in queue.stdout.splitlines()]
+    news = [link for link in links if link["block"] == "news-sitemap"]
+    assert all(link["extra"]["language"] == "en" for link in news)
+    assert any(link["extra"].get("keywords") for link in news)
+    sitemap_meta = [
+        json.loads(rec.payload)
+        for path in sorted((tmp_path / "out" / "warc").glob("*.warc.gz"))
+        for rec in iter_records(path)
+        if rec.rec_type == "metadata" and "news-sitemap" in (rec.target_uri or "")
+    ]
+    (meta,) = sitemap_meta
+    assert meta["entries"][0]["publication"]
+    assert meta["entries"][0]["published_at"]

@@ -177,6 +177,7 @@ class WarcCaptureMiddleware:
                     "page_type": item.page_type,
                     "outlinks": item.outlinks,
                     "teasers": [asdict(t) for t in item.teasers],
+                    **({"entries": item.entries} if item.entries else {}),
                 },
             )
         except Exception:

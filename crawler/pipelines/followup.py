@@ -20,6 +20,14 @@ from crawler.links import Scope, is_page_link
 from crawler.output import OutputLayout
 
 
+def _entry_extra(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a feed/sitemap entry says beyond a teaser's fields (news sitemap keywords...)."""
+    if not entry:
+        return None
+    extra = {k: entry.get(k) for k in ("keywords", "language", "publication", "modified_at")}
+    return {k: v for k, v in extra.items() if v} or None
+
+
 class FollowupQueuePipeline:
     """Queues teasers and outlinks; marks fetched URLs done."""
 
@@ -58,6 +66,7 @@ class FollowupQueuePipeline:
 
     def _queue_in_batch(self, queue: FollowupQueue, item: PageLinks, scope: Scope | None) -> None:
         queued = 0
+        entries = {entry["url"]: entry for entry in item.entries}
         for teaser in item.teasers:
             added = queue.add(
                 teaser.url,
@@ -69,6 +78,7 @@ class FollowupQueuePipeline:
                 source_url=item.url,
                 in_scope=scope is None or teaser.url in scope,
                 seen_at=item.fetched_at,
+                extra=_entry_extra(entries.get(teaser.url)),
             )
             queued += added
         if item.teasers:

@@ -11,6 +11,7 @@ follow-up queue with its title and publication time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,7 +120,9 @@ class DiscoveryMixin:
             )
             for link in wanted
         ]
-        yield page_links(response, kind, [], teasers)
+        links_item = page_links(response, kind, [], teasers)
+        links_item.entries = [asdict(link) for link in wanted]
+        yield links_item
         yield fetched_page(response, kind)
         for url in children:
             request = self._request(url, callback=self.parse_discovery, priority=DISCOVERY_PRIORITY)

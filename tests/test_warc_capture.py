@@ -41,3 +41,24 @@ def test_request_record_pairs_with_response(fault_crawl: dict[str, Any]) -> None
             target = responses[req.warc_header("WARC-Concurrent-To")]
             assert req.date == target.date
             assert req.target_uri == target.target_uri
+
+
+def test_rotated_files_are_indexed_as_they_close(fault_server: Any, tmp_path: Any) -> None:
+    from archive.index import iter_index
+    from tests.conftest import FAST, run_newscrawl
+
+    proc = run_newscrawl(
+        "crawl", fault_server.url, "--output", str(tmp_path), *FAST,
+        "-s", "NEWSCRAWL_WARC_MAX_BYTES=2000", "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    files = sorted(p.name for p in (tmp_path / "warc").glob("*.warc.gz"))
+    assert len(files) > 3  # rotated
+    indexed = {entry.filename for entry in iter_index(tmp_path / "indexes" / "index.cdxj")}
+    assert indexed == set(files) - {f for f in files if not _has_captures(tmp_path / "warc" / f)}
+
+
+def _has_captures(path: Any) -> bool:
+    from archive import iter_records
+
+    return any(r.rec_type in ("response", "revisit") for r in iter_records(path))

@@ -102,6 +102,7 @@ class WarcCaptureMiddleware:
         self.stats = stats
         self.dedup = dedup
         self.index_root = index_root
+        self._files_indexed = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -163,6 +164,8 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("newscrawl/warc/responses")
         if location.revisit:
             self.stats.inc_value("newscrawl/warc/revisits")
+        if len(self.writer.closed_files) != self._files_indexed:
+            self._update_index()  # a file was rotated: index it now, not at the end
         return response
 
     def item_scraped(self, item: Any) -> None:
@@ -192,9 +195,15 @@ class WarcCaptureMiddleware:
         self.stats.set_value("newscrawl/warc/bytes", self.writer.bytes_written)
         if self.dedup is not None:
             self.dedup.close()
-        if self.index_root is not None:
-            try:
-                update_index(self.index_root)
-            except Exception:
-                logger.exception("Could not update the CDXJ index of %s", self.index_root)
-                self.stats.inc_value("newscrawl/warc/errors")
+        self._update_index()
+
+    def _update_index(self) -> None:
+        """Bring indexes/index.cdxj up to date with the closed files (incremental)."""
+        self._files_indexed = len(self.writer.closed_files)
+        if self.index_root is None:
+            return
+        try:
+            update_index(self.index_root)
+        except Exception:
+            logger.exception("Could not update the CDXJ index of %s", self.index_root)
+            self.stats.inc_value("newscrawl/warc/errors")

@@ -101,6 +101,9 @@ NEWSCRAWL_INCREMENTAL = (
     True  # keep per-URL state; fetch articles once, listings with conditional GET
 )
 NEWSCRAWL_STATE_TTL_DAYS = 90  # forget a URL's state this long after its last fetch
+NEWSCRAWL_LISTING_REFRESH_MINUTES = (
+    0.0  # listings reached by links: ask again after this (0 = every run)
+)
 NEWSCRAWL_LIVE_BLOG_PATTERNS: list[str] = []  # regexes: matching articles are refetched every run
 
 # --- newscrawl: discovery (feeds and sitemaps) ----------------------------

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS pages (
     title TEXT,
     version INTEGER NOT NULL DEFAULT 0,
     body BLOB,
-    expires_at TEXT NOT NULL
+    expires_at TEXT NOT NULL,
+    next_due_at TEXT
 );
 CREATE INDEX IF NOT EXISTS pages_expiry ON pages (expires_at);
 CREATE TABLE IF NOT EXISTS reconciled (
@@ -65,6 +66,7 @@ class PageState:
     title: str | None
     version: int
     body: str | None
+    next_due_at: str | None = None  # listings, feeds, sitemaps: not asked again before this
 
     @property
     def is_archived_article(self) -> bool:
@@ -76,7 +78,8 @@ def body_digest(body: str) -> str:
     return "sha1:" + hashlib.sha1(body.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-def _iso(dt: datetime) -> str:
+def iso(dt: datetime) -> str:
+    """The state's time format: UTC, seconds, ``Z`` (sorts as text)."""
     return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -91,6 +94,9 @@ class CrawlState:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
+        if "next_due_at" not in columns:  # a state file from before next_due_at
+            self._db.execute("ALTER TABLE pages ADD COLUMN next_due_at TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -104,7 +110,7 @@ class CrawlState:
     def get(self, canonical: str) -> PageState | None:
         cur = self._db.execute(
             "SELECT canonical, url, kind, status, first_fetched_at, last_fetched_at, etag,"
-            " last_modified, payload_digest, body_digest, title, version, body"
+            " last_modified, payload_digest, body_digest, title, version, body, next_due_at"
             " FROM pages WHERE canonical = ?",
             (canonical,),
         )
@@ -131,15 +137,16 @@ class CrawlState:
         body: str | None = None,
         title: str | None = None,
         version: int | None = None,
+        next_due_at: datetime | None = None,
     ) -> None:
         """Upsert one fetch. Validators and article fields keep their old value when
         not given (a 304 has no body), so they describe the last full capture."""
-        when = _iso(fetched_at)
+        when = iso(fetched_at)
         packed = zlib.compress(body.encode("utf-8")) if body is not None else None
         self._db.execute(
             "INSERT INTO pages (canonical, url, kind, status, first_fetched_at, last_fetched_at,"
-            " etag, last_modified, payload_digest, body_digest, title, version, body, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " etag, last_modified, payload_digest, body_digest, title, version, body, expires_at,"
+            " next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(canonical) DO UPDATE SET url = excluded.url,"
             " kind = CASE WHEN excluded.kind = 'unchanged' THEN kind ELSE excluded.kind END,"
             " status = excluded.status, last_fetched_at = excluded.last_fetched_at,"
@@ -149,7 +156,8 @@ class CrawlState:
             " body_digest = COALESCE(excluded.body_digest, body_digest),"
             " title = COALESCE(excluded.title, title),"
             " version = MAX(version, excluded.version),"
-            " body = COALESCE(excluded.body, body), expires_at = excluded.expires_at",
+            " body = COALESCE(excluded.body, body), expires_at = excluded.expires_at,"
+            " next_due_at = excluded.next_due_at",
             (
                 canonical,
                 url,
@@ -164,7 +172,8 @@ class CrawlState:
                 title,
                 version or 0,
                 packed,
-                _iso(fetched_at + self.ttl),
+                iso(fetched_at + self.ttl),
+                iso(next_due_at) if next_due_at is not None else None,
             ),
         )
 
@@ -177,7 +186,7 @@ class CrawlState:
     def expire(self, now: datetime | None = None) -> int:
         """Forget rows past their expiry; return how many."""
         cur = self._db.execute(
-            "DELETE FROM pages WHERE expires_at < ?", (_iso(now or datetime.now(UTC)),)
+            "DELETE FROM pages WHERE expires_at < ?", (iso(now or datetime.now(UTC)),)
         )
         return cur.rowcount
 

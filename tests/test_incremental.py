@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,6 @@ def test_interrupted_frontier_is_resumed(server: Any, tmp_path: Path) -> None:
 
 
 def test_publish_three_and_edit_one_between_runs(server: Any, tmp_path: Path) -> None:
-    import time
 
     _crawl(server, tmp_path)
     before = read_jsonl(tmp_path / "articles")
@@ -130,3 +130,18 @@ def test_queue_survives_restart_and_is_consumed_newest_first(server: Any, tmp_pa
     assert proc.returncode == 0, proc.stderr[-2000:]
     order = [path for method, path, _h in server.requests if method == "GET" and path in timed]
     assert order[: len(timed)] == timed  # the queue's order: newest estimated time first
+
+
+def test_listings_reached_by_links_wait_until_due(server: Any, tmp_path: Path) -> None:
+    refresh = ("-s", "NEWSCRAWL_LISTING_REFRESH_MINUTES=60")
+    first = run_newscrawl("crawl", server.url, "--output", str(tmp_path), *FAST, *refresh)
+    assert first.returncode == 0, first.stderr[-2000:]
+    time.sleep(1.1)
+    published = server.publish("World", "A fresh world story", _paragraphs("World", 9))
+    server.clear_requests()
+    second = run_newscrawl("crawl", server.url, "--output", str(tmp_path), *FAST, *refresh)
+    assert second.returncode == 0, second.stderr[-2000:]
+    requested = {path for method, path, _h in server.requests if method == "GET"}
+    assert "/" in requested  # the start URL is asked every run (and changed: 200)
+    assert published.path in requested  # the new article, linked from the home page
+    assert "/section/world/page/2/" not in requested  # a listing reached by a link: not due

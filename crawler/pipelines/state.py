@@ -32,10 +32,13 @@ def _parse_time(text: str) -> datetime:
 class CrawlStatePipeline:
     """Writes FetchedPage items to ``state.sqlite3`` (NEWSCRAWL_INCREMENTAL)."""
 
-    def __init__(self, layout: OutputLayout, stats: Any, *, ttl_days: float) -> None:
+    def __init__(
+        self, layout: OutputLayout, stats: Any, *, ttl_days: float, refresh_minutes: float = 0
+    ) -> None:
         self.layout = layout
         self.stats = stats
         self.ttl = timedelta(days=ttl_days)
+        self.refresh = timedelta(minutes=refresh_minutes)
         self.state: CrawlState | None = None
 
     @classmethod
@@ -46,7 +49,15 @@ class CrawlStatePipeline:
         ttl = settings.getfloat("NEWSCRAWL_STATE_TTL_DAYS", 90)
         if ttl <= 0:
             raise NotConfigured(f"NEWSCRAWL_STATE_TTL_DAYS ({ttl}) must be higher than 0")
-        return cls(OutputLayout.from_settings(settings), crawler.stats, ttl_days=ttl)
+        refresh = settings.getfloat("NEWSCRAWL_LISTING_REFRESH_MINUTES", 0)
+        if refresh < 0:
+            raise NotConfigured(f"NEWSCRAWL_LISTING_REFRESH_MINUTES ({refresh}) must be 0 or more")
+        return cls(
+            OutputLayout.from_settings(settings),
+            crawler.stats,
+            ttl_days=ttl,
+            refresh_minutes=refresh,
+        )
 
     def open_spider(self) -> None:
         self.state = CrawlState(self.layout.state_path, ttl=self.ttl)
@@ -102,6 +113,8 @@ class CrawlStatePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchedPage) and self.state is not None:
             fetched_at = _parse_time(item.fetched_at)
+            # Articles are fetched once; other pages fall due again after the refresh time.
+            next_due = None if item.kind == ARTICLE else fetched_at + self.refresh
             for url in [item.url, *item.aliases]:
                 self.state.record(
                     canonical(url),
@@ -115,6 +128,7 @@ class CrawlStatePipeline:
                     body=item.body if url == item.url else None,
                     title=item.title,
                     version=item.version,
+                    next_due_at=next_due,
                 )
         return item
 

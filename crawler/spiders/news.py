@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +35,7 @@ from crawler.page_bytes import decode_html, looks_binary
 from crawler.spiders.discovery import DiscoveryMixin, looks_like_sitemap
 from crawler.spiders.page_items import article_item, fetched_at_of, fetched_page, page_links
 from crawler.state import CrawlState, PageState, body_digest
+from crawler.state import iso as utc_iso_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.followup: FollowupQueue | None = None
         self.state: CrawlState | None = None
         self.articles_this_run: set[str] = set()  # rel=canonical keys of rows written
+        self.run_started_at = utc_iso_seconds(datetime.now(UTC))
         self.follow_teasers = True
         self.live_blog: list[re.Pattern[str]] = []
         self._followable = lru_cache(maxsize=LINK_CACHE_SIZE)(self._is_followable)
@@ -188,6 +190,16 @@ class NewsSpider(DiscoveryMixin, Spider):
         ):
             self.seen.add(key)
             self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
+            return None
+        if (  # a listing reached by a link: ask again only once it is due
+            known is not None
+            and callback is None
+            and not (meta or {}).get("newscrawl_start")
+            and known.next_due_at is not None
+            and known.next_due_at > self.run_started_at
+        ):
+            self.seen.add(key)
+            self.crawler.stats.inc_value("newscrawl/incremental/not_due")
             return None
         if self.max_pages is not None and self.pages_requested >= self.max_pages:
             self.crawler.stats.inc_value("newscrawl/links/over_limit")

@@ -20,7 +20,7 @@ and the site name are never categories.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
 from lxml import html
@@ -221,25 +221,29 @@ def find_categories(
     url: str,
     title: str | None,
     site_name: str | None,
-    extra: Iterable[str] = (),
+    extra: Callable[[], Iterable[str]] = tuple,
 ) -> list[str]:
-    """All distinct section names found, in the trust order of the module docstring."""
+    """All distinct section names found, in the trust order of the module docstring.
+
+    ``extra`` (trafilatura's category reader, costly) is asked only when the
+    sources before it found nothing.
+    """
     article_section = data.article.get("articleSection") if data.article else None
     section_list: list[str] = strings_of(article_section) if article_section else []
     crumbs = data.breadcrumbs or _markup_breadcrumbs(root, url)
-    sources: list[Iterable[str]] = [
+    sources: list[Iterable[str] | None] = [
         section_list,
         [v for name in _SECTION_META for v in strings_of(data.meta.get(name, []))],
         _label_links(root),
         _kicker(root),
         _crumb_section(crumbs, url, title)[:1],
         _current_nav(root),
-        extra,
+        None,
         [s for s in [url_section(url)] if s],
     ]
     seen: dict[str, str] = {}
     for source in sources:
-        for raw in source:
+        for raw in extra() if source is None and not seen else source or ():
             value = clean_text(raw)
             if _usable(value, site_name, title) and value.casefold() not in seen:
                 seen[value.casefold()] = value

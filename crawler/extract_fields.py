@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import html
 
+from crawler.extract_author import (
+    byline_author,
+    choose_author,
+    declared_author,
+    weak_author,
+)
+from crawler.extract_date import settle_published, visible_dates
 from crawler.extract_html import absolute_url, clean_text, hints, text_of
 from crawler.extract_meta import (
     StructuredData,
-    author_names,
     normalise_date,
     string_of,
     strings_of,
@@ -163,20 +170,6 @@ def _rel_tags(root: html.HtmlElement) -> list[str]:
     return found
 
 
-def _layout_author(root: html.HtmlElement) -> str | None:
-    """rel=author links, then an author-box link (WordPress "Published by <a>Name</a>")."""
-    for a in root.iter("a"):
-        if "author" in (a.get("rel") or "").lower().split() and text_of(a):
-            return text_of(a)
-    for el in root.iter():
-        classes = f"{el.get('class') or ''}".lower() if isinstance(el.tag, str) else ""
-        if "author" in classes and len(text_of(el)) <= 80:
-            name = next((text_of(a) for a in el.iter("a") if text_of(a)), None)
-            if name:
-                return name
-    return None
-
-
 _LOGO_RE = re.compile(r"logo|site-?(?:title|name|branding)|brand|masthead")
 
 
@@ -248,45 +241,51 @@ def pick_title(
     return _trim_to_h1(_strip_site_suffix(title, site_name), h1)
 
 
-def pick_author(root: html.HtmlElement, data: StructuredData, doc: Any) -> str | None:
-    """JSON-LD author(s), meta author, trafilatura, then rel=author / author box."""
-    art = data.article
-    candidates = (
-        lambda: author_names(art.get("author")) if art else None,
-        lambda: data.meta_first("author", "article:author", "parsely-author", "sailthru.author"),
-        lambda: getattr(doc, "author", None),
-        lambda: _layout_author(root),
-    )
-    return _first(*(lambda get=get: _plausible_author(get()) for get in candidates))
+def pick_author(root: html.HtmlElement, data: StructuredData, site_name: str | None) -> str | None:
+    """JSON-LD / meta author, unless weak (organisation, site, handle) and the byline
+    names a person (see ``crawler.extract_author``)."""
+    declared = _plausible_author(_first(declared_author(data)))
+    weak = bool(declared) and weak_author(declared or "", data, site_name)
+    return choose_author(declared, lambda: _plausible_author(_first(byline_author(root))), weak)
 
 
 def pick_dates(
     root: html.HtmlElement, data: StructuredData, doc: Any, skip: set[html.HtmlElement]
 ) -> tuple[str | None, str | None]:
-    """(published, modified) in ISO 8601; ``skip`` holds teaser blocks (their times)."""
+    """(published, modified) in ISO 8601; ``skip`` holds teaser blocks (their times).
+
+    The date printed by the headline settles the day (``crawler.extract_date``);
+    without one: JSON-LD, meta, ``<time>`` near the headline, htmldate.
+    Stored in UTC, like every time in the crawler (``normalise_date``).
+    """
     art = data.article
-    published = _first(
+    declared = _first(
         art.get("datePublished") if art else None,
         data.meta_first("article:published_time", "og:published_time", "pubdate"),
         lambda: _layout_date(root, skip),
-        lambda: getattr(doc, "date", None),
     )
     modified = _first(
         art.get("dateModified") if art else None,
         data.meta_first("article:modified_time", "og:updated_time"),
     )
+    latest = (datetime.now(UTC) + timedelta(days=1)).date()
+    published = settle_published(visible_dates(root, latest), declared, modified)
+    if not published:
+        published = _first(lambda: getattr(doc, "date", None))
     return normalise_date(published), normalise_date(modified)
 
 
 def pick_tags(root: html.HtmlElement, data: StructuredData, doc: Any) -> list[str]:
-    """JSON-LD keywords, article:tag meta, rel=tag links, trafilatura tags; de-duplicated."""
+    """JSON-LD keywords, article:tag meta, rel=tag links; de-duplicated. trafilatura's
+    tag reader (costly) only when none of those gave any."""
     art = data.article
     tags = [
         *(strings_of(art.get("keywords")) if art else []),
         *data.meta.get("article:tag", []),
         *_rel_tags(root),
-        *(getattr(doc, "tags", None) or []),
     ]
+    if not tags:
+        tags = list(getattr(doc, "tags", None) or [])
     return [t for t in dict.fromkeys(tags) if t]
 
 

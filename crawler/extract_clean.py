@@ -9,7 +9,9 @@ Two passes, both general news rules rather than per-site selectors:
     never marked, however their classes read (WordPress puts ``tag-social`` on
     the ``<article>``).
   * after trafilatura: a headline repeated as the first line and whole lines that
-    are furniture text ("Share", "Published by", "Advertisement") are dropped.
+    are furniture text ("Share", "Published by", "Advertisement") are dropped, and
+    notices of any length ("READ MORE: ...", "CLICK HERE to get the app",
+    copyright and reprint notices).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Iterable
 
 from lxml import html
 
-from crawler.extract_html import clean_text, hints
+from crawler.extract_html import clean_text, hints, text_of
 
 PRUNE_ATTR = "data-newscrawl-prune"
 PRUNE_XPATH = f"//*[@{PRUNE_ATTR}]"
@@ -60,6 +62,18 @@ _SHARE_LINE_RE = re.compile(
     r"^(?:share(?: this)?(?: article| story)?|(?:artikel )?teilen|partager|compartir)\W*"
     r"(?:(?:on\s+)?(?:facebook|twitter|x|linkedin|whatsapp|e-?mail|mail|telegram|reddit"
     r"|pinterest|print|drucken|imprimer|copy link|link kopieren|copier le lien)\W*)*$",
+    re.IGNORECASE,
+)
+# notices that are never article prose, whatever their length: a pointer to another
+# story ("READ MORE: ..."), an app/newsletter call, a copyright or reprint notice,
+# a widget's error message
+_NOTICE_LINE_RE = re.compile(
+    r"^(?:(?:read|see|watch) (?:more|also)|also (?:read|see)|related|more on this)\s*:\s*\S"
+    r"|^click here\b.{0,60}\b(?:app|newsletter|subscribe|e-?paper|sign up|video|podcast|audio)\b"
+    r"|^(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w ]{0,40}\d{4}).{0,120}$"
+    r"|^.{0,120}\ball rights reserved\W*$"
+    r"|\bfor your personal,? non-?commercial use only\b"
+    r"|^(?:an error (?:has )?occurred|something went wrong)\b.{0,40}$",
     re.IGNORECASE,
 )
 _BYLINE_RE = re.compile(r"^(?:by|von|par|por|door|di)\s+\S", re.IGNORECASE)
@@ -103,20 +117,22 @@ def _is_byline(line: str, author: str | None) -> bool:
 
 
 def clean_body(
-    text: str, title: str | None, author: str | None = None, drop_lines: Iterable[str] = ()
+    text: str,
+    title: str | None,
+    author: str | None = None,
+    drop_lines: Iterable[str] = (),
+    dek: str | None = None,
 ) -> str:
     """Body text with the repeated headline, byline and furniture lines removed.
 
     ``drop_lines`` are exact lines to drop too (teaser headlines and excerpts that
-    leaked into the body).
+    leaked into the body); ``dek``, the standfirst, is dropped as a leading line.
     """
     drop = {clean_text(line).casefold() for line in drop_lines if line}
-    folded_title = clean_text(title).casefold() if title else None
+    heads = {clean_text(t).casefold() for t in (title, dek) if t}
     lines = [clean_text(line) for line in (text or "").splitlines()]
     lines = [line for line in lines if line]
-    while lines and (
-        (folded_title and lines[0].casefold() == folded_title) or _is_byline(lines[0], author)
-    ):
+    while lines and (lines[0].casefold() in heads or _is_byline(lines[0], author)):
         lines.pop(0)
     kept = []
     for line in lines:
@@ -124,7 +140,35 @@ def clean_body(
             _FURNITURE_LINE_RE.match(line) or _SHARE_LINE_RE.match(line)
         ):
             continue
+        if _NOTICE_LINE_RE.search(line):
+            continue
         if line.casefold() in drop:
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+def standfirst(
+    root: html.HtmlElement, prose: html.HtmlElement | None, description: str | None
+) -> str | None:
+    """The standfirst (dek) when the page prints its meta description outside the prose.
+
+    Many pages print the description as a summary under the headline, and
+    trafilatura keeps it as the body's first line; other pages' descriptions are
+    simply the lede paragraph. Only a printed copy outside the element holding
+    the prose paragraphs, with none inside it, is a standfirst to drop.
+    """
+    want = clean_text(description).casefold() if description else ""
+    if prose is None or len(want) < 20:
+        return None
+    head = want[:20]
+    outside = False
+    for el in root.iter("p", "h2", "h3", "div", "span", "strong"):
+        if not clean_text(el.text).casefold().startswith(head):
+            continue
+        if clean_text(text_of(el)).casefold() != want:
+            continue
+        if el is prose or any(a is prose for a in el.iterancestors()):
+            return None
+        outside = True
+    return description if outside else None

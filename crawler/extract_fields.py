@@ -22,7 +22,7 @@ from crawler.extract_author import (
     weak_author,
 )
 from crawler.extract_date import settle_published, visible_dates
-from crawler.extract_html import absolute_url, clean_text, hints, text_of
+from crawler.extract_html import absolute_url, clean_text, text_of
 from crawler.extract_meta import (
     StructuredData,
     normalise_date,
@@ -117,49 +117,6 @@ def _language(root: html.HtmlElement, data: StructuredData) -> str | None:
     return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": ")
-
-
-def _strip_site_suffix(title: str | None, site_name: str | None) -> str | None:
-    """ "Headline | Site" -> "Headline" when the suffix (or prefix) is the site name."""
-    if not title or not site_name:
-        return title
-    site = site_name.casefold()
-    for sep in _TITLE_SEPARATORS:
-        head, _, tail = title.rpartition(sep)
-        if head and tail.strip().casefold() == site:
-            return head.strip()
-        first, _, rest = title.partition(sep)
-        if rest and first.strip().casefold() == site:
-            return rest.strip()
-    return title
-
-
-def _trim_to_h1(title: str | None, h1: str | None) -> str | None:
-    """ "Site: Headline | Section" -> "Headline" when the page's ``<h1>`` is that headline.
-
-    Only separators may surround the ``<h1>`` text inside the title, so a title
-    that merely contains a short ``<h1>`` ("World") is kept.
-    """
-    if not title or not h1 or title == h1 or len(h1) < 10:
-        return title
-    head, found, tail = title.partition(h1)
-    if not found:
-        return title
-    head, tail = head.strip(), tail.strip()
-    ok_head = not head or any(head.endswith(sep.strip()) for sep in _TITLE_SEPARATORS)
-    ok_tail = not tail or any(tail.startswith(sep.strip()) for sep in _TITLE_SEPARATORS)
-    return h1 if ok_head and ok_tail else title
-
-
-def _h1(root: html.HtmlElement) -> str | None:
-    for el in root.iter("h1"):
-        text = text_of(el)
-        if text:
-            return text
-    return None
-
-
 def _rel_tags(root: html.HtmlElement) -> list[str]:
     """``rel="tag"`` links that are not also category links (WordPress tag lists)."""
     found = []
@@ -168,77 +125,6 @@ def _rel_tags(root: html.HtmlElement) -> list[str]:
         if "tag" in rel and "category" not in rel and text_of(a):
             found.append(text_of(a))
     return found
-
-
-_LOGO_RE = re.compile(r"logo|site-?(?:title|name|branding)|brand|masthead")
-
-
-def _words(text: str | None) -> set[str]:
-    return set(re.findall(r"\w+", (text or "").casefold()))
-
-
-def _headline_candidates(root: html.HtmlElement, site_name: str | None) -> list[str]:
-    """``<h1>`` texts that can be the article's headline, in document order."""
-    site = (site_name or "").casefold()
-    found = []
-    for el in root.iter("h1"):
-        text = text_of(el)
-        if not 10 <= len(text) <= 250 or len(text.split()) < 2 or text.casefold() == site:
-            continue
-        chain = [el, *el.iterancestors()]
-        if any(a.tag in ("nav", "footer", "aside") for a in chain):
-            continue
-        if any(_LOGO_RE.search(hints(a)) for a in chain[:3]):
-            continue
-        link = el.find(".//a[@href]")
-        if link is not None and (link.get("href") or "").rstrip("/") in ("", "/", "."):
-            continue
-        found.append(text)
-    return found
-
-
-def _visible_headline(
-    root: html.HtmlElement, site_name: str | None, declared: list[str | None]
-) -> str | None:
-    """The ``<h1>`` a reader sees as the headline, when the page has a credible one.
-
-    SEO titles (og:title, JSON-LD headline, ``<title>``) are often rewritten for
-    search and social cards; the ``<h1>`` is the headline as printed. An ``<h1>``
-    in navigation, sidebars or footers, a logo or site-name ``<h1>``, one linking
-    home, or a single word ("World") is not a headline. With several candidates,
-    the one sharing most words with the declared titles wins (first on a tie).
-    """
-    candidates = _headline_candidates(root, site_name)
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
-    words = set().union(*(_words(t) for t in declared))
-    return max(candidates, key=lambda c: len(_words(c) & words) / (len(_words(c)) or 1))
-
-
-def pick_title(
-    root: html.HtmlElement, data: StructuredData, doc: Any, site_name: str | None
-) -> str | None:
-    """Visible ``<h1>`` headline, else JSON-LD headline, og:title, ``<h1>``, ``<title>``,
-    trafilatura's title (its headline classes); the site name is trimmed from them.
-    """
-    art = data.article
-    declared = [
-        string_of(art.get("headline")) if art else None,
-        data.meta_first("og:title", "twitter:title"),
-        next((text_of(t) for t in root.iter("title")), None),
-    ]
-    visible = _visible_headline(root, site_name, declared)
-    if visible:
-        return visible
-    h1 = _h1(root)
-    title = _first(
-        art.get("headline") if art else None,
-        data.meta_first("og:title", "twitter:title"),
-        h1,
-        next((text_of(t) for t in root.iter("title")), None),
-        lambda: getattr(doc, "title", None),
-    )
-    return _trim_to_h1(_strip_site_suffix(title, site_name), h1)
 
 
 def pick_author(root: html.HtmlElement, data: StructuredData, site_name: str | None) -> str | None:

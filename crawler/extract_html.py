@@ -79,19 +79,43 @@ def clean_text(text: str | None) -> str:
     return _WS_RE.sub(" ", text or "").strip()
 
 
+_SKIP_TEXT = frozenset(("script", "style", "noscript", "template"))
+# inline elements: their text runs on from the text around them (others separate words)
+_INLINE_TAGS = (
+    "a abbr b bdi bdo cite code data del dfn em font i ins kbd mark q s samp small span"
+    " strong sub sup time u var wbr"
+)
+_INLINE = frozenset(_INLINE_TAGS.split())
+
+
+def _collect(el: etree._Element, parts: list[str]) -> None:
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in _SKIP_TEXT:
+            if tag in _INLINE:
+                _collect(child, parts)
+            else:
+                parts.append(" ")
+                _collect(child, parts)
+                parts.append(" ")
+        if child.tail:
+            parts.append(child.tail)
+
+
 def text_of(el: etree._Element) -> str:
-    """Visible text of an element, whitespace collapsed (scripts and styles skipped)."""
+    """Visible text of an element in document order, whitespace collapsed.
+
+    Scripts, styles and comments are skipped (their tails kept); inline markup
+    (``<em>``, ``<a>``, ``<span>``) joins its text to its neighbours as a browser
+    renders it, while block elements and ``<br>`` separate words.
+    """
+    if not len(el):  # a leaf (most links): no walk needed
+        return clean_text(el.text)
     parts: list[str] = []
-    for node in el.iter():
-        if not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript"):
-            if node is not el and node.tail:
-                parts.append(node.tail)
-            continue
-        if node.text:
-            parts.append(node.text)
-        if node is not el and node.tail:
-            parts.append(node.tail)
-    return clean_text(" ".join(parts))
+    _collect(el, parts)
+    return clean_text("".join(parts))
 
 
 def hints(el: etree._Element) -> str:

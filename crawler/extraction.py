@@ -29,7 +29,7 @@ from trafilatura.metadata import (
 )
 
 from crawler.extract_category import find_categories
-from crawler.extract_clean import PRUNE_XPATH, clean_body, mark_furniture
+from crawler.extract_clean import PRUNE_XPATH, clean_body, mark_furniture, standfirst
 from crawler.extract_fields import (
     language_of,
     pick_author,
@@ -39,10 +39,10 @@ from crawler.extract_fields import (
     pick_image,
     pick_site_name,
     pick_tags,
-    pick_title,
 )
 from crawler.extract_html import base_url, page_links, parse_html
 from crawler.extract_meta import read_structured_data
+from crawler.extract_title import pick_title
 from crawler.items import Teaser
 from crawler.page_signals import classify_page, densest_block, page_signals
 from crawler.teasers import flatten_teasers, teaser_blocks
@@ -187,7 +187,8 @@ def _extract(root: html.HtmlElement, url: str, fetched_at: datetime) -> Extracte
     title = pick_title(root, data, doc, site_name)
     author = pick_author(root, data, site_name)
     leaked = [t.headline for t in teasers] + [t.excerpt or "" for t in teasers]
-    body = clean_body(getattr(result, "text", None) or "", title, author, leaked)
+    dek = standfirst(root, prose.element, pick_description(data, doc))
+    body = clean_body(getattr(result, "text", None) or "", title, author, leaked, dek)
     page_type = classify_page(page_signals(root, data, prose, len(body), block_roots))
     categories = find_categories(root, data, url, title, site_name, lambda: doc.categories)
     published_at, modified_at = pick_dates(root, data, doc, block_roots)

@@ -31,7 +31,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from benchmarks.sitegen import generate_site, iter_pages, serve_site
@@ -54,6 +56,8 @@ class Run:
     wall: float = 0.0
     cpu: float = 0.0
     peak_rss: int = 0  # bytes, whole tree
+    peak_root_rss: int = 0  # bytes, the measured process alone (the crawl process)
+    root_cpu: float = 0.0  # CPU seconds of the measured process alone (last /proc sample)
     peak_procs: int = 0
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -80,9 +84,9 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _tree_rss(pid: int) -> tuple[int, int]:
-    """Summed VmRSS (bytes) of ``pid`` and its descendants, and how many processes."""
-    todo, total, count = [pid], 0, 0
+def _tree_rss(pid: int) -> tuple[int, int, int]:
+    """Summed VmRSS (bytes) of ``pid`` and its descendants, how many processes, ``pid``'s own."""
+    todo, total, count, own = [pid], 0, 0, 0
     while todo:
         p = todo.pop()
         try:
@@ -94,7 +98,17 @@ def _tree_rss(pid: int) -> tuple[int, int]:
         if match:
             total += int(match.group(1)) * 1024
             count += 1
-    return total, count
+            own = own or (int(match.group(1)) * 1024 if p == pid else 0)
+    return total, count, own
+
+
+def _own_cpu(pid: int) -> float:
+    """utime + stime of ``pid`` alone, in seconds (0.0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(cmd: list[str], run: Run, log: Path) -> str:
@@ -107,8 +121,10 @@ def measure(cmd: list[str], run: Run, log: Path) -> str:
 
         def sample() -> None:
             while not done.is_set():
-                rss, procs = _tree_rss(proc.pid)
+                rss, procs, own = _tree_rss(proc.pid)
                 run.peak_rss = max(run.peak_rss, rss)
+                run.peak_root_rss = max(run.peak_root_rss, own)
+                run.root_cpu = max(run.root_cpu, _own_cpu(proc.pid))
                 run.peak_procs = max(run.peak_procs, procs)
                 done.wait(0.1)
 
@@ -152,9 +168,9 @@ def run_naive(url: str, work: Path) -> Run:
     return run
 
 
-def run_product(url: str, work: Path, name: str, settings: list[str]) -> Run:
+def run_product(url: str, work: Path, name: str, settings: list[str], tag: str = "") -> Run:
     run = Run(name)
-    out = work / re.sub(r"\W+", "-", name).strip("-")
+    out = work / (re.sub(r"\W+", "-", name).strip("-") + tag)  # a fresh output dir per run
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", url, "--output", str(out), "--quiet"]
     measure([*cmd, *POLITENESS_OFF, *settings], run, work / f"{out.name}.log")
     report = json.loads((out / "report.json").read_text())
@@ -173,14 +189,14 @@ def run_product(url: str, work: Path, name: str, settings: list[str]) -> Run:
 def _table(runs: list[Run]) -> str:
     head = (
         f"{'run':34} {'pages':>6} {'articles':>8} {'wall s':>7} {'pages/s':>8} {'art/s':>7} "
-        f"{'CPU s':>7} {'CPU/wall':>8} {'peak RSS MiB':>12} {'procs':>5}"
+        f"{'CPU s':>7} {'CPU/wall':>8} {'peak RSS MiB':>12} {'main MiB':>8} {'procs':>5}"
     )
     lines = [head, "-" * len(head)]
     for r in runs:
         lines.append(
             f"{r.name:34} {r.pages:6d} {r.articles:8d} {r.wall:7.1f} {r.pages_s:8.1f} "
             f"{r.articles_s:7.1f} {r.cpu:7.1f} {r.cpu / r.wall if r.wall else 0:8.2f} "
-            f"{r.peak_rss / 2**20:12.0f} {r.peak_procs:5d}"
+            f"{r.peak_rss / 2**20:12.0f} {r.peak_root_rss / 2**20:8.0f} {r.peak_procs:5d}"
         )
     return "\n".join(lines)
 
@@ -203,7 +219,11 @@ def _summary(runs: dict[str, Run]) -> list[str]:
             f"peak RSS of the product's process tree: {product.peak_rss / 2**20:.0f} MiB"
             f" in {product.peak_procs} processes  (target < 1024)"
         )
-        lines.append(f"product CPU per page: {product.cpu / max(product.pages, 1) * 1000:.1f} ms")
+        lines.append(
+            f"product CPU per page: {product.cpu / max(product.pages, 1) * 1000:.1f} ms"
+            f" (crawl process alone: {product.root_cpu / max(product.pages, 1) * 1000:.1f} ms,"
+            f" sampled every 100 ms)"
+        )
     if limit:
         lines.append(f"extraction CPU per page: {limit.cpu / max(limit.pages, 1) * 1000:.1f} ms")
     if product and nowarc:
@@ -211,6 +231,11 @@ def _summary(runs: dict[str, Run]) -> list[str]:
         lines.append(
             f"WARC share of wall time: ({product.wall:.1f}s - {nowarc.wall:.1f}s)"
             f" / {product.wall:.1f}s = {share:.1%}  (target < 10%)"
+        )
+        cpu_share = (product.cpu - nowarc.cpu) / product.cpu if product.cpu else 0.0
+        lines.append(
+            f"WARC share of CPU (less sensitive to other load on the machine):"
+            f" ({product.cpu:.1f}s - {nowarc.cpu:.1f}s) / {product.cpu:.1f}s = {cpu_share:.1%}"
         )
     return lines
 
@@ -222,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", default="", help="comma list of runs to skip: limit,naive,product,nowarc"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, metavar="N",
+        help="run the two product crawls N times each, alternating which goes first"
+        " (on/off, off/on, ...); the summary uses the median wall of each",
+    )  # fmt: skip
     parser.add_argument("--server", choices=["nginx", "python"], default="nginx")
     parser.add_argument("--keep", metavar="DIR", help="keep site and outputs in DIR")
     parser.add_argument(
@@ -249,26 +279,34 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[str, Run] = {}
         with serve_site(site, prefer=args.server) as (url, server):
             print(f"served by {server} at {url}", flush=True)
-            steps = [
-                ("limit", lambda: run_limit(site, url, work)),
-                ("naive", lambda: run_naive(url, work)),
-                ("product", lambda: run_product(url, work, "(3) product, all outputs", extra)),
-                (
-                    "nowarc",
-                    lambda: run_product(
-                        url, work, "(3') product, WARC off",
-                        [*extra, "-s", "NEWSCRAWL_WARC_ENABLED=False"],
-                    ),
-                ),
-            ]  # fmt: skip
+            with_warc = ("(3) product, all outputs", extra)
+            without = ("(3') product, WARC off", [*extra, "-s", "NEWSCRAWL_WARC_ENABLED=False"])
+            steps: list[tuple[str, Callable[[], Run]]] = [
+                ("limit", partial(run_limit, site, url, work)),
+                ("naive", partial(run_naive, url, work)),
+            ]
+            for i in range(max(args.repeat, 1)):
+                tag = f"-{i + 1}" if args.repeat > 1 else ""
+                pair = [
+                    ("product", partial(run_product, url, work, *with_warc, tag)),
+                    ("nowarc", partial(run_product, url, work, *without, tag)),
+                ]
+                steps += pair if i % 2 == 0 else pair[::-1]  # alternate which goes first
+            every: dict[str, list[Run]] = {}
+            all_runs: list[Run] = []
             for key, step in steps:
                 if key in skip:
                     continue
-                runs[key] = step()
-                r = runs[key]
+                r = step()
+                every.setdefault(key, []).append(r)
+                all_runs.append(r)
                 print(f"  done: {r.name}: {r.wall:.1f}s {r.extra or ''}", flush=True)
+            for key, done in every.items():  # the median run (by wall) stands for its kind
+                runs[key] = sorted(done, key=lambda r: r.wall)[(len(done) - 1) // 2]
     print()
-    print(_table(list(runs.values())))
+    print(_table(all_runs))
+    if args.repeat > 1:
+        print("(the summary below uses the median run of each kind)")
     print()
     print("\n".join(_summary(runs)))
     return 0

@@ -28,11 +28,26 @@ _AUTHOR_PATH_RE = re.compile(
 )
 _AUTHOR_CLASS_RE = re.compile(r"author|byline|autor|auteur|writer")
 _NOT_AUTHOR_CLASS_RE = re.compile(r"comment|avatar|bio|description|about|date|time|social|share")
+# a name's later words are never the connectors a byline goes on with ("Ann Lee on
+# 2025-12-18", "Ann Lee in Politics", "Ann Lee and Bo Chen": the first author counts)
+_NAME = (
+    r"(?P<name>[^\W\d_][\w.'’-]*"
+    r"(?:\s+(?!(?:on|in|at|for|and|with|from|of|is|und|et|y)\b)[^\W\d_][\w.'’-]*){0,3})"
+)
 _BY_LINE_RE = re.compile(
-    r"^(?:written\s+|posted\s+|published\s+)?(?:by|von|par|por|door|di)\s*:?\s+"
-    r"(?P<name>[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){0,3})",
+    r"^(?:(?:written\s+|posted\s+|published\s+)?(?:by|von|par|por|door|di)\s*:?\s+"
+    r"|(?:contributors?|authors?|written by|autor(?:in)?|auteur)\s*:\s*)" + _NAME,
     re.IGNORECASE,
 )
+_DATE = (
+    r"(?:[a-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2} [a-z]{3,9}\.? \d{4}"
+    r"|\d{4}-\d{2}-\d{2})"
+)
+# "Dec 26, 2025 • Ann Lee in Tools", "2025-12-17 · Ann Lee": a date, a separator, a name
+_DATE_NAME_RE = re.compile(r"^" + _DATE + r"\s*[•·|]\s*" + _NAME, re.IGNORECASE)
+_DATE_ONLY_RE = re.compile(r"^\s*" + _DATE + r"\s*$", re.IGNORECASE)
+_CAPITALISED_RE = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
+_NEAR = 80  # elements after the headline where a bare name beside a date is a byline
 _SKIP_TAGS = frozenset({"nav", "form", "script", "style", "noscript"})
 _NAME_WORD_RE = re.compile(r"^[^\W\d_][\w.'’-]*$")
 _NOT_NAME_WORDS = frozenset(
@@ -142,10 +157,36 @@ def byline_author(root: html.HtmlElement) -> str | None:
                 found[1] = person
         if 2 not in found and el.tag in _LINE_TAGS and el.text and el.text.strip():
             line = text_of(el)
-            match = _BY_LINE_RE.match(line) if len(line) <= _MAX_LINE else None
+            short = len(line) <= _MAX_LINE
+            match = (_BY_LINE_RE.match(line) or _DATE_NAME_RE.match(line)) if short else None
             if match and looks_like_name(match.group("name")):
-                found[2] = match.group("name")
+                found[2] = _linked_name(el, match.group("name"))
+        if 4 not in found and count <= _NEAR and len(el) == 0 and _name_beside_date(el):
+            found[4] = text_of(el)
     return found[min(found)] if found else None
+
+
+def _name_beside_date(el: html.HtmlElement) -> bool:
+    """A bare capitalised name whose neighbour is the article's date: an unclassed
+    byline ("<span>Dec 17, 2025</span><span>Ann Lee</span>")."""
+    text = text_of(el)
+    if el.tag not in _LINE_TAGS or not _CAPITALISED_RE.match(text) or not looks_like_name(text):
+        return False
+    for sib in (el.getprevious(), el.getnext()):
+        if sib is not None and isinstance(sib.tag, str):
+            if sib.tag == "time" or sib.find(".//time") is not None:
+                return True
+            if _DATE_ONLY_RE.match(text_of(sib)):
+                return True
+    return False
+
+
+def _linked_name(el: html.HtmlElement, name: str) -> str:
+    """The first linked name when the line's text runs several together
+    ("Written by: <a>Ann Lee</a><a>Bo Chen</a>" reads "Ann LeeBo Chen")."""
+    link = next(el.iter("a"), None)
+    first = text_of(link) if link is not None else ""
+    return first if first and name.startswith(first) and looks_like_name(first) else name
 
 
 def _short_context(el: html.HtmlElement) -> bool:
@@ -160,7 +201,7 @@ def _first_name_text(el: html.HtmlElement) -> str | None:
         piece = " ".join(raw.split())
         if len(piece) < 2 or _LABEL_RE.match(piece):
             continue
-        piece = _strip_by(_PREFIX_BY_RE.sub("", piece))
+        piece = _strip_by(_PREFIX_BY_RE.sub("", piece)).split(" | ")[0].strip()
         return piece if looks_like_name(piece) else None
     return None
 

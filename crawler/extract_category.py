@@ -85,6 +85,9 @@ def _usable(value: str, site_name: str | None, title: str | None) -> bool:
     return not (title and folded == clean_text(title).casefold())
 
 
+_LABEL_LINKS_XPATH = ".//*[@class or @id] | .//span | .//strong | .//b | .//em | .//dt | .//label"
+
+
 def _label_links(root: html.HtmlElement) -> list[str]:
     """Category links at the article: rel=category, WordPress cat-links, "Categories:"."""
     found: list[str] = []
@@ -92,9 +95,7 @@ def _label_links(root: html.HtmlElement) -> list[str]:
         rel = (a.get("rel") or "").lower().split()
         if "category" in rel:
             found.append(text_of(a))
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in root.xpath(_LABEL_LINKS_XPATH):  # the candidates, selected in C, in page order
         if _CATEGORY_CLASS_RE.search(hints(el)):
             found.extend(text_of(a) for a in el.iter("a"))
         elif (
@@ -161,9 +162,8 @@ def _current_nav(root: html.HtmlElement) -> list[str]:
 
 
 def _markup_breadcrumbs(root: html.HtmlElement, base: str) -> list[tuple[str, str | None]]:
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    # only elements with one of the marking attributes (selected in C, in document order)
+    for el in root.xpath(".//*[@class or @id or @aria-label or @itemtype]"):
         marked = (
             _BREADCRUMB_RE.search(hints(el))
             or "breadcrumb" in (el.get("aria-label") or "").lower()

@@ -73,7 +73,8 @@ _NOTICE_LINE_RE = re.compile(
     r"|^(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w ]{0,40}\d{4}).{0,120}$"
     r"|^.{0,120}\ball rights reserved\W*$"
     r"|\bfor your personal,? non-?commercial use only\b"
-    r"|^(?:an error (?:has )?occurred|something went wrong)\b.{0,40}$",
+    r"|^(?:an error (?:has )?occurred|something went wrong)\b.{0,40}$"
+    r"|^(?:write to|contact|e-?mail) [\w.'’ -]{2,80}? at \S+@\S+\.\w+\W*$",
     re.IGNORECASE,
 )
 _BYLINE_RE = re.compile(r"^(?:by|von|par|por|door|di)\s+\S", re.IGNORECASE)
@@ -93,7 +94,7 @@ def mark_furniture(
         keep.add(protect)
         keep.update(protect.iterancestors())
     marked = 0
-    for el in root.iter():
+    for el in root.xpath(".//*[@class or @id]"):  # only these can carry a furniture hint
         if el.tag not in _BLOCK_TAGS or el in keep:
             continue
         if el.tag == "article" or el.get(PRUNE_ATTR):

@@ -131,7 +131,10 @@ def visible_dates(root: html.HtmlElement, latest: date) -> list[list[date]]:
 
 
 def settle_published(
-    visible: list[list[date]], published: str | None, modified: str | None
+    visible: list[list[date]],
+    published: str | None,
+    modified: str | None,
+    meta_only: bool = False,
 ) -> str | None:
     """The raw published value that the page's own printed dates support.
 
@@ -140,6 +143,12 @@ def settle_published(
     shows its reader, and declared dates are often stale (CMS migrations,
     re-stamped posts). A declared timestamp on that day is kept for its time of
     day. Without printed dates, the declared date.
+
+    ``meta_only``: the declared dates come from ``article:published_time`` /
+    ``article:modified_time`` meta alone (no JSON-LD article), which SEO plugins
+    write from the CMS's own post record. When the printed date is that
+    record's modified date, the theme shows "last updated", and the record's
+    published date is the first publication.
     """
     if not visible:
         return published
@@ -148,5 +157,5 @@ def settle_published(
         return published
     first = visible[0][0].isoformat()
     if modified and modified.strip()[:10] == first:
-        return modified
+        return published if meta_only and published else modified
     return first

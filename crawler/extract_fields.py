@@ -155,7 +155,10 @@ def pick_dates(
         data.meta_first("article:modified_time", "og:updated_time"),
     )
     latest = (datetime.now(UTC) + timedelta(days=1)).date()
-    published = settle_published(visible_dates(root, latest), declared, modified)
+    meta_only = not (art and art.get("datePublished")) and bool(
+        data.meta_first("article:published_time")
+    )
+    published = settle_published(visible_dates(root, latest), declared, modified, meta_only)
     if not published:
         published = _first(lambda: getattr(doc, "date", None))
     return normalise_date(published), normalise_date(modified)

@@ -22,7 +22,6 @@ _SNIFF_BYTES = 4096
 _PARSER = html.HTMLParser(
     encoding="utf-8", recover=True, remove_comments=True, remove_pis=True, no_network=True
 )
-_WS_RE = re.compile(r"\s+")
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -76,7 +75,7 @@ def parse_html(page: str | bytes) -> html.HtmlElement | None:
 
 def clean_text(text: str | None) -> str:
     """Collapse whitespace runs to single spaces."""
-    return _WS_RE.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""  # str.split: the same whitespace as \s
 
 
 _SKIP_TEXT = frozenset(("script", "style", "noscript", "template"))

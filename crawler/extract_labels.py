@@ -46,7 +46,7 @@ LABEL_RE = re.compile(
     r"^\s*(?:" + "|".join(_LABELS) + r")\s*[:.…»›>|\-–—]*\s*$", re.IGNORECASE | re.UNICODE
 )
 BLOCK_HINT_RE = re.compile(
-    r"(^|[\s_-])(related|recent|more-?in|more-?from|more-?stories|more-?news|more-?on"
+    r"(^|[\s_-])(related|recent|latest|more-?in|more-?from|more-?stories|more-?news|more-?on"
     r"|popular|most-?read|mostread|most-?popular|most-?viewed|recommend\w*|trending"
     r"|you-?may|also-?read|read-?also|further-?reading|teasers?|weitere|meistgelesen"
     r"|lire-?aussi|a-?lire)($|[\s_-])"

@@ -193,12 +193,50 @@ def normalise_date(value: str | None) -> str | None:
     try:
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError:
-        return _dateparser_fallback(value)
+        return _common_format(value) or _dateparser_fallback(value)
     if len(text) <= 10 and parsed.hour == parsed.minute == 0 and "T" not in text:
         return parsed.date().isoformat()
     if parsed.tzinfo is None:
         return parsed.replace(microsecond=0).isoformat()
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# formats pages write in meta and JSON-LD that ``fromisoformat`` refuses; parsed here
+# rather than by dateparser, which costs a millisecond a call and a second to load
+_COMMON_FORMATS = (
+    ("%a, %d %b %Y %H:%M:%S %z", True),  # RFC 2822
+    ("%a %b %d %Y %H:%M:%S GMT%z", True),  # JavaScript Date.toString()
+    ("%b %d, %Y", False),
+    ("%B %d, %Y", False),
+)
+
+
+_DAY_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%d %b %Y")
+
+
+def written_day(text: str) -> datetime | None:
+    """Midnight UTC of a day written out in full ("Nov 18, 2019", "20 November 2019"):
+    such times need no dateparser (teasers print them next to relative times)."""
+    cleaned = " ".join(text.split())
+    for fmt in _DAY_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _common_format(value: str) -> str | None:
+    text = " ".join(value.split()).split(" (")[0]
+    for fmt, timed in _COMMON_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if not timed:
+            return parsed.date().isoformat()
+        return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None
 
 
 def _dateparser_fallback(value: str) -> str | None:

@@ -126,9 +126,21 @@ class _TrafMeta:
 
     @cached_property
     def date(self) -> str | None:
-        # not the extensive search: its dateparser pass costs more than the whole body
+        # The extensive search (its dateparser pass costs more than the whole body, up
+        # to seconds on long pages) only stands in for the printed-date search by the
+        # headline (``crawler.extract_date``) on pages without an <h1>; its bare-year
+        # guesses (1 January) are not dates.
+        found = self._find_date(extensive=False)
+        if found or self._root.find(".//h1") is not None:
+            return found
+        found = self._find_date(extensive=True)
+        return None if found and found.endswith("-01-01") else found
+
+    def _find_date(self, *, extensive: bool) -> str | None:
         try:
-            found = find_date(self._root, url=self._url, original_date=True, extensive_search=False)
+            found = find_date(
+                self._root, url=self._url, original_date=True, extensive_search=extensive
+            )
         except Exception:  # htmldate on odd trees; a date is optional
             return None
         return str(found) if found else None

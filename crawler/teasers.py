@@ -34,13 +34,14 @@ from crawler.extract_labels import (
     TIME_HINT_RE,
     TITLE_HINT_RE,
 )
-from crawler.extract_meta import normalise_date
+from crawler.extract_meta import normalise_date, written_day
 from crawler.items import Teaser
 from crawler.reltime import is_relative_time, resolve_relative_time, to_utc_iso
 
 _MAX_BLOCK_PROSE = 2500  # non-link characters: more than that is an article, not a block
 _MAX_ITEM_PROSE = 400  # one card's excerpt; a longer sibling is article text
 _MIN_MEDIAN_WORDS = 4  # shorter link texts make a menu ("Showbiz & TV"), not headlines
+_LABEL_TAGS = ("h2", "h3", "h4", "h5", "div", "span", "p", "header", "strong", "b")
 _CONTAINERS = frozenset({"section", "aside", "div", "ul", "ol", "nav", "footer", "dl", "table"})
 
 
@@ -177,12 +178,13 @@ def _first_heading_text(roots: Sequence[html.HtmlElement], skip: set) -> str | N
 
 def find_blocks(root: html.HtmlElement, base: str) -> list[TeaserBlock]:
     """Candidate teaser blocks, innermost first (so nested blocks claim their links)."""
-    found = {el for el in root.iter() if isinstance(el.tag, str) and _is_label_heading(el)}
+    found = {el for el in root.iter(*_LABEL_TAGS) if _is_label_heading(el)}
     labels = {el for el in found if not any(d in found for d in el.iterdescendants())}
     blocks = [_block_for_heading(h, labels, base) for h in labels]
     taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | labels
-    for el in root.iter(*_CONTAINERS):
-        if el in taken or el.get("role") == "navigation":
+    # candidates carry a hint (class, id, role) or are asides: selected in C, in page order
+    for el in root.xpath(".//*[@class or @id or @role] | .//aside"):
+        if el.tag not in _CONTAINERS or el in taken or el.get("role") == "navigation":
             continue
         marks = hints(el)
         hinted = BLOCK_HINT_RE.search(marks) and not NOT_BLOCK_RE.search(marks)
@@ -281,7 +283,9 @@ def _teaser(
     time_text, stamp = _time_of(card, anchors)
     published = normalise_date(stamp) if stamp else None
     if published is None and time_text:
-        resolved = resolve_relative_time(time_text, fetched_at, languages)
+        day = written_day(time_text)
+        resolved = day if day and day <= fetched_at else None
+        resolved = resolved or resolve_relative_time(time_text, fetched_at, languages)
         published = to_utc_iso(resolved) if resolved else None
     return Teaser(
         url=url,

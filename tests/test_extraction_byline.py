@@ -59,6 +59,13 @@ def test_settle_published(
     assert settle_published(printed, published, modified) == expected
 
 
+def test_meta_only_record_keeps_first_publication_under_printed_update() -> None:
+    printed = [[date(2025, 8, 19)]]
+    published, modified = "2019-01-02T10:00:00Z", "2025-08-19T09:00:00Z"
+    assert settle_published(printed, published, modified, meta_only=True) == published
+    assert settle_published(printed, None, modified, meta_only=True) == modified
+
+
 @pytest.mark.parametrize(
     ("inner", "expected"),
     [
@@ -76,8 +83,36 @@ def test_settle_published(
             " results were far from conclusive, and that more work was needed on it.</p>",
             None,
         ),
+        ("<h1>Head line</h1><p>Posted by Colin Watson on 2025-12-18 in news.</p>", "Colin Watson"),
+        ('<h1>Head line</h1><div class="byline"><p>Ann Lee | The Newsroom</p></div>', "Ann Lee"),
+        (
+            '<h1>Head line</h1><span>Written by: <a href="/authors/e-w/">Emily Walker</a>'
+            '<a href="/authors/c-m/">Casey McDevitt</a></span>',
+            "Emily Walker",
+        ),
+        ("<h1>Head line</h1><p>Dec 26, 2025 • Mahua Das in Project Management</p>", "Mahua Das"),
+        ("<h1>Head line</h1><p>Contributors: Janet Loughrey</p>", "Janet Loughrey"),
+        (
+            "<h1>Head line</h1><div><span>Dec 17, 2025</span><span>Julian K. Arni</span></div>",
+            "Julian K. Arni",
+        ),
+        ("<h1>Head line</h1><div><span>Dec 17, 2025</span><span>Read Time</span></div>", None),
     ],
-    ids=["author-link", "byline-class", "by-line", "rel-author", "prose-by", "cited-profile"],
+    ids=[
+        "author-link",
+        "byline-class",
+        "by-line",
+        "rel-author",
+        "prose-by",
+        "cited-profile",
+        "connector",
+        "name-pipe-org",
+        "run-together-links",
+        "date-bullet-name",
+        "contributors-label",
+        "name-beside-date",
+        "not-a-name-beside-date",
+    ],
 )
 def test_byline_author(inner: str, expected: str | None) -> None:
     assert byline_author(_page(inner)) == expected

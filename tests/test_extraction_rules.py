@@ -56,6 +56,7 @@ def test_declared_spelling_of_the_visible_headline(
         "Copyright ©2019 Some Company, Inc. All Rights Reserved",
         "© 2024 Example Media",
         "This copy is for your personal, non-commercial use only. To order copies visit x.",
+        "Write to Al Root at allen.root@example.com",
     ],
 )
 def test_notice_lines_are_dropped(line: str) -> None:

@@ -150,6 +150,20 @@ def test_unlabelled_card_grid_in_aside() -> None:
     assert teasers[0].excerpt is None
 
 
+def test_unlabelled_latest_news_box_with_sublines() -> None:
+    body = (
+        ARTICLE
+        + """<div class="latest-news-box"><ul class="row">
+      <li><div><h3><a href="/a">Coach fired after a losing season</a></h3>
+        <h4 class="subline">The club took him to a final in June</h4></div></li>
+      <li><div><h3><a href="/b">Star accepts the challenge from rival</a></h3>
+        <h4 class="subline">He seems to get tougher with age</h4></div></li>
+    </ul></div>"""
+    )
+    teasers = _teasers(body)
+    assert [t.url for t in teasers] == ["https://news.example/a", "https://news.example/b"]
+
+
 def test_self_links_navigation_and_single_hint_links_are_not_teasers() -> None:
     body = (
         ARTICLE

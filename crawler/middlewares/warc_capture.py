@@ -11,7 +11,6 @@ errors and truncated bodies are all archived. The record's location goes into
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from crawler import __version__
 from crawler.download_handler import META_RAW_HEAD, RawHead
 from crawler.items import PageLinks
 from crawler.output import OutputLayout, crawl_id_of
+from crawler.pipelines.jsonl import as_plain
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ class WarcCaptureMiddleware:
                 {
                     "page_type": item.page_type,
                     "outlinks": item.outlinks,
-                    "teasers": [asdict(t) for t in item.teasers],
+                    "teasers": as_plain(item.teasers),
                     **({"entries": item.entries} if item.entries else {}),
                 },
             )

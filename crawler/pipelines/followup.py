@@ -8,6 +8,8 @@ only when its ``FetchedPage`` arrives, i.e. after its outputs are written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ from crawler.followup import FollowupQueue
 from crawler.items import FetchedPage, PageLinks
 from crawler.links import Scope, is_page_link
 from crawler.output import OutputLayout
+
+LINK_CACHE_SIZE = 8192  # distinct outlinks whose verdict is remembered: pages repeat menus
 
 
 def _entry_extra(entry: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -36,6 +40,8 @@ class FollowupQueuePipeline:
         self.stats = stats
         self.crawler = crawler
         self.queue: FollowupQueue | None = None
+        self._followable_scope: Scope | None = None
+        self._followable_fn: Callable[[str], bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FollowupQueuePipeline:
@@ -86,8 +92,19 @@ class FollowupQueuePipeline:
         if queued:
             self.stats.inc_value("newscrawl/teasers/queued", queued)
         if scope is not None:
-            links = [u for u in item.outlinks if u in scope and is_page_link(u)]
+            followable = self._followable(scope)
+            links = [u for u in item.outlinks if followable(u)]
             queue.add_links(links, source_url=item.url, seen_at=item.fetched_at)
+
+    def _followable(self, scope: Scope) -> Callable[[str], bool]:
+        """``url in scope and is_page_link(url)``, remembered per distinct URL (bounded)."""
+        if self._followable_scope is not scope:
+            self._followable_scope = scope
+            self._followable_fn = lru_cache(maxsize=LINK_CACHE_SIZE)(
+                lambda url: url in scope and is_page_link(url)
+            )
+        assert self._followable_fn is not None
+        return self._followable_fn
 
     def close_spider(self) -> None:
         if self.queue is not None:

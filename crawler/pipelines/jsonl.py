@@ -53,7 +53,7 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _ATOMS = (str, int, float, bool, type(None))
 
 
-def _plain(value: Any) -> Any:
+def as_plain(value: Any) -> Any:
     """``dataclasses.asdict`` for the items' shapes, without its deep copies."""
     if isinstance(value, _ATOMS):
         return value
@@ -62,17 +62,17 @@ def _plain(value: Any) -> Any:
     if names is None and is_dataclass(value) and not isinstance(value, type):
         names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+        return {name: as_plain(getattr(value, name)) for name in names}
     if isinstance(value, list | tuple):
-        return kind(_plain(v) for v in value)
+        return kind(as_plain(v) for v in value)
     if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
+        return {as_plain(k): as_plain(v) for k, v in value.items()}
     return copy.deepcopy(value)
 
 
 def article_row(item: ArticleItem) -> dict[str, Any]:
     """The item as a plain dict: what ``dataclasses.asdict`` gives, about 4x faster."""
-    row: dict[str, Any] = _plain(item)
+    row: dict[str, Any] = as_plain(item)
     return row
 
 

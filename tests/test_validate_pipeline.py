@@ -1,0 +1,188 @@
+"""The compiled row check gives jsonschema's verdict; the fast row is ``asdict``'s row."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from archive import HttpExchange, WarcWriter
+from archive.errors import WarcWriteError
+from crawler.followup import FollowupQueue
+from crawler.items import ArticleChanges, ArticleItem, Teaser, WarcLocation
+from crawler.pipelines.jsonl import article_row
+from crawler.pipelines.validate import ValidateArticlePipeline, compile_schema, is_valid_row
+from crawler.schema import article_validator, schema_errors
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + count
+
+
+def _item() -> ArticleItem:
+    return ArticleItem(
+        url="https://news.example/a/1",
+        fetched_at="2024-05-22T10:00:00.000Z",
+        status=200,
+        title="Title",
+        body="Line one\nLine two",
+        categories=["World"],
+        tags=["a", "b"],
+        access="paywalled",
+        published_at="2024-05-22T09:00:00+02:00",
+        teasers=[
+            Teaser(url="https://news.example/b", headline="B", block="Recent Posts"),
+            Teaser(
+                url="https://news.example/c",
+                headline="C",
+                relative_time="8 mins ago",
+                published_at="2024-05-22T09:52:00Z",
+            ),
+        ],
+        warc=WarcLocation(
+            filename="x.warc.gz",
+            offset=0,
+            length=10,
+            record_id="<urn:uuid:12345678-1234-1234-1234-123456789abc>",
+        ),
+        changes=ArticleChanges(title_changed=True, body_changed_pct=12.5),
+        version=2,
+    )
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(row: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        target: Any = row
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        if value is _DELETE:
+            del target[last]
+        else:
+            target[int(last) if last.isdigit() else last] = value
+
+    return mutate
+
+
+_DELETE = object()
+MUTATIONS = {
+    "valid": lambda row: None,
+    "empty-url": _set("url", ""),
+    "status-bool": _set("status", True),
+    "status-float-integer": _set("status", 200.0),
+    "status-too-low": _set("status", 99),
+    "title-number": _set("title", 3),
+    "no-body": _set("body", _DELETE),
+    "extra-field": _set("surprise", 1),
+    "bad-fetched-at": _set("fetched_at", "2024-05-22 10:00"),
+    "published-offset": _set("published_at", "2024-05-22T09:00:00-05:00"),
+    "bad-published-at": _set("published_at", "yesterday"),
+    "access-other": _set("access", "free"),
+    "access-null": _set("access", None),
+    "tag-number": _set("tags.1", 7),
+    "categories-not-list": _set("categories", "World"),
+    "teaser-empty-url": _set("teasers.0.url", ""),
+    "teaser-no-headline": _set("teasers.1.headline", _DELETE),
+    "teaser-extra": _set("teasers.0.extra", [1]),
+    "teaser-bad-time": _set("teasers.1.published_at", "8 mins ago"),
+    "teaser-not-object": _set("teasers.0", "https://news.example/b"),
+    "teasers-null": _set("teasers", None),
+    "warc-null": _set("warc", None),
+    "warc-bad-id": _set("warc.record_id", "urn:uuid:x"),
+    "warc-zero-length": _set("warc.length", 0),
+    "changes-pct-high": _set("changes.body_changed_pct", 100.5),
+    "changes-pct-bool": _set("changes.body_changed_pct", False),
+    "version-zero": _set("version", 0),
+    "schema-version": _set("schema_version", "2.0"),
+}
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS.values(), ids=MUTATIONS.keys())
+def test_compiled_check_agrees_with_jsonschema(mutate: Callable[[dict[str, Any]], None]) -> None:
+    row = copy.deepcopy(article_row(_item()))
+    mutate(row)
+    assert is_valid_row(row) == (not schema_errors(row))
+
+
+def test_unknown_keyword_falls_back_to_jsonschema() -> None:
+    check = compile_schema({"type": "object", "minProperties": 1})
+    assert check({"a": 1})
+    assert not check({})
+
+
+def test_article_row_is_asdict() -> None:
+    item = _item()
+    assert article_row(item) == asdict(item)
+    assert list(article_row(item)) == list(asdict(item))
+
+
+def test_pipeline_drops_invalid_rows_with_the_full_message() -> None:
+    stats = _Stats()
+    pipeline = ValidateArticlePipeline(stats)
+    assert pipeline.process_item(_item()) is not None
+    bad = _item()
+    bad.body = ""
+    with pytest.raises(DropItem, match="body"):
+        pipeline.process_item(bad)
+    assert stats.values == {"newscrawl/items/invalid": 1}
+    assert article_validator().is_valid(article_row(_item()))
+
+
+def _add_then_crash(queue: FollowupQueue) -> None:
+    with queue.batch():
+        queue.add("https://a.example/3")
+        raise RuntimeError("crash")
+
+
+def test_queue_batch_is_one_transaction(tmp_path: Path) -> None:
+    with FollowupQueue(tmp_path / "q.sqlite3") as queue:
+        with queue.batch():
+            assert queue.add("https://a.example/1")
+            queue.add_links(["https://a.example/2"], source_url="https://a.example/", seen_at="x")
+        with pytest.raises(RuntimeError, match="crash"):
+            _add_then_crash(queue)
+        assert sorted(link.url for link in queue.pending()) == [
+            "https://a.example/1",
+            "https://a.example/2",
+        ]
+
+
+@pytest.mark.parametrize("level", [1, 9])
+def test_warc_gzip_level(tmp_path: Path, level: int) -> None:
+    body = b"<html>" + b"news " * 5000 + b"</html>"
+    exchange = HttpExchange(
+        url="https://news.example/",
+        method="GET",
+        request_headers=[("User-Agent", "t")],
+        request_body=b"",
+        protocol="HTTP/1.1",
+        status=200,
+        reason="OK",
+        response_headers=[("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+        body=body,
+        ip_address=None,
+        truncated=None,
+        fetched_at=datetime(2024, 5, 22, tzinfo=UTC),
+    )
+    with WarcWriter(tmp_path, gzip_level=level) as writer:
+        location = writer.write_exchange(exchange)
+    data = writer.closed_files[0].read_bytes()
+    member = data[location.offset : location.offset + location.length]
+    assert body in gzip.decompress(member)
+    assert member[8] == (4 if level == 1 else 2)  # gzip header XFL: fastest / best
+
+
+def test_warc_gzip_level_out_of_range(tmp_path: Path) -> None:
+    with pytest.raises(WarcWriteError, match="gzip_level"):
+        WarcWriter(tmp_path, gzip_level=0)

@@ -65,6 +65,12 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    """Terminate an executor's worker processes (the stdlib has no public way)."""
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.terminate()
+
+
 class ExtractionPool:
     """Scrapy extension: a bounded process pool for ``extract_page``."""
 
@@ -75,6 +81,7 @@ class ExtractionPool:
         stats: Any = None,
         *,
         extract: Extractor = extract_page,
+        timeout: float = 60.0,
     ) -> None:
         """``extract`` runs in the workers: a module-level function (it is pickled by name)."""
         if workers < 1:
@@ -83,6 +90,7 @@ class ExtractionPool:
         self.max_in_flight = max_in_flight if max_in_flight > 0 else 2 * workers
         self.stats = stats
         self._extract = extract
+        self.timeout = timeout  # seconds one page may take before its worker is killed
         self._slots = asyncio.Semaphore(self.max_in_flight)
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
@@ -97,7 +105,10 @@ class ExtractionPool:
         if workers < 0:
             raise NotConfigured(f"NEWSCRAWL_EXTRACTION_WORKERS ({workers}) must be 0 or higher")
         max_in_flight = settings.getint("NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT")
-        pool = cls(workers, max_in_flight, crawler.stats)
+        timeout = settings.getfloat("NEWSCRAWL_EXTRACTION_TIMEOUT", 60.0)
+        if timeout <= 0:
+            raise NotConfigured(f"NEWSCRAWL_EXTRACTION_TIMEOUT ({timeout}) must be higher than 0")
+        pool = cls(workers, max_in_flight, crawler.stats, timeout=timeout)
         crawler.signals.connect(pool.open, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.spider_closed)
         return pool
@@ -149,8 +160,17 @@ class ExtractionPool:
         async with self._slots:
             for attempt in range(1, ATTEMPTS + 1):
                 executor = self._executor
+                future = asyncio.wrap_future(self._submit(html, url, fetched_at))
                 try:
-                    return await asyncio.wrap_future(self._submit(html, url, fetched_at))
+                    return await asyncio.wait_for(future, self.timeout)
+                except TimeoutError as exc:
+                    # A page that hangs its worker (pathological markup): kill the
+                    # workers so the pool is usable again; pages that were on the
+                    # other workers are retried by the BrokenProcessPool path.
+                    if executor is not None:
+                        _kill_workers(executor)
+                        self._replace(executor)
+                    raise ExtractionFailed(f"extraction took over {self.timeout:g}s") from exc
                 except BrokenProcessPool as exc:
                     if executor is not None:
                         self._replace(executor)

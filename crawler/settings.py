@@ -95,6 +95,9 @@ NEWSCRAWL_FOLLOW_TEASERS = True  # crawl in-scope teaser links in the same run
 NEWSCRAWL_EXTRACTION_WORKERS = None
 # Back-pressure: pages handed to the workers at a time; 0 = 2 x workers.
 NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT = 0
+# Seconds one page may spend in a worker; then the worker is killed and the
+# page recorded as an extraction error (it stays archived).
+NEWSCRAWL_EXTRACTION_TIMEOUT = 60.0
 
 # --- newscrawl: incremental crawling --------------------------------------
 NEWSCRAWL_INCREMENTAL = (

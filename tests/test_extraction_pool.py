@@ -39,6 +39,15 @@ def crash_on_marker(html: str | bytes, url: str, fetched_at: datetime) -> Extrac
     return extract_page(html, url, fetched_at)
 
 
+def hang_on_marker(html: str | bytes, url: str, fetched_at: datetime) -> ExtractedPage:
+    """Runs in a worker: never returns for URLs containing "hang"."""
+    if "hang" in url:
+        import time
+
+        time.sleep(3600)
+    return extract_page(html, url, fetched_at)
+
+
 class Stats(dict[str, Any]):
     def inc_value(self, key: str, count: int = 1) -> None:
         self[key] = self.get(key, 0) + count
@@ -167,3 +176,26 @@ def test_demo_crawl_gives_the_same_articles_inline_and_pooled(
     rows = read_jsonl(tmp_path / "articles")
     assert len(rows) == 36
     assert all(row["body"] for row in rows)
+
+
+def test_a_hung_worker_times_out_and_the_pool_goes_on() -> None:
+    stats = Stats()
+    pool = ExtractionPool(1, stats=stats, extract=hang_on_marker, timeout=3)
+
+    async def crawl() -> tuple[BaseException | None, ExtractedPage]:
+        failure: BaseException | None = None
+        try:
+            await pool.extract(ARTICLE, "https://gazette.example/hang/", FETCHED)
+        except ExtractionFailed as exc:
+            failure = exc
+        after = await pool.extract(ARTICLE, "https://gazette.example/a/3", FETCHED)
+        return failure, after
+
+    pool.open()
+    try:
+        failure, after = asyncio.run(crawl())
+    finally:
+        pool.close()
+    assert isinstance(failure, ExtractionFailed)
+    assert "took over 3s" in str(failure)
+    assert after.page_type == "article"

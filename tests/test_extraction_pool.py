@@ -110,14 +110,13 @@ def test_in_flight_submissions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> N
     assert peak <= 2
 
 
-def test_a_dead_worker_fails_its_page_and_the_pool_goes_on() -> None:
-    stats = Stats()
-    pool = ExtractionPool(1, stats=stats, extract=crash_on_marker)
+def _fail_then_recover(pool: ExtractionPool, bad_url: str) -> tuple[Any, ExtractedPage]:
+    """Extract a page that breaks its worker, then a good one; return both outcomes."""
 
     async def crawl() -> tuple[BaseException | None, ExtractedPage]:
         failure: BaseException | None = None
         try:
-            await pool.extract(ARTICLE, "https://gazette.example/crash/", FETCHED)
+            await pool.extract(ARTICLE, bad_url, FETCHED)
         except ExtractionFailed as exc:
             failure = exc
         after = await pool.extract(ARTICLE, "https://gazette.example/a/2", FETCHED)
@@ -125,9 +124,15 @@ def test_a_dead_worker_fails_its_page_and_the_pool_goes_on() -> None:
 
     pool.open()
     try:
-        failure, after = asyncio.run(crawl())
+        return asyncio.run(crawl())
     finally:
         pool.close()
+
+
+def test_a_dead_worker_fails_its_page_and_the_pool_goes_on() -> None:
+    stats = Stats()
+    pool = ExtractionPool(1, stats=stats, extract=crash_on_marker)
+    failure, after = _fail_then_recover(pool, "https://gazette.example/crash/")
     assert isinstance(failure, ExtractionFailed)
     assert "worker died" in str(failure)
     assert after.page_type == "article"
@@ -179,23 +184,8 @@ def test_demo_crawl_gives_the_same_articles_inline_and_pooled(
 
 
 def test_a_hung_worker_times_out_and_the_pool_goes_on() -> None:
-    stats = Stats()
-    pool = ExtractionPool(1, stats=stats, extract=hang_on_marker, timeout=3)
-
-    async def crawl() -> tuple[BaseException | None, ExtractedPage]:
-        failure: BaseException | None = None
-        try:
-            await pool.extract(ARTICLE, "https://gazette.example/hang/", FETCHED)
-        except ExtractionFailed as exc:
-            failure = exc
-        after = await pool.extract(ARTICLE, "https://gazette.example/a/3", FETCHED)
-        return failure, after
-
-    pool.open()
-    try:
-        failure, after = asyncio.run(crawl())
-    finally:
-        pool.close()
+    pool = ExtractionPool(1, stats=Stats(), extract=hang_on_marker, timeout=3)
+    failure, after = _fail_then_recover(pool, "https://gazette.example/hang/")
     assert isinstance(failure, ExtractionFailed)
     assert "took over 3s" in str(failure)
     assert after.page_type == "article"

@@ -69,9 +69,18 @@ def _naive_utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC).replace(tzinfo=None)
 
 
+# Two probe anchors for learning what a text means: different weekdays, times of
+# day and month lengths, so "Monday" or "May 22" read differently from each. A
+# text read as the same offset from both is a fixed offset only below four weeks:
+# longer ones may be calendar months or years, which two probes can't tell apart
+# from fixed days for every count (leap days), so those are read per fetch time.
+_PROBES = (datetime(2001, 5, 15, 12, 0, 0), datetime(2004, 11, 20, 17, 31, 7))
+_MAX_FIXED_OFFSET = timedelta(days=28)
+
+
 @lru_cache(maxsize=32)
 def _parser(languages: tuple[str, ...], base: datetime) -> DateDataParser:
-    """One parser per (languages, fetch time): cheap to build, reused for a page's teasers."""
+    """One parser per (languages, anchor): cheap to build, reused for a page's teasers."""
     return DateDataParser(
         languages=list(languages),
         settings={
@@ -82,6 +91,41 @@ def _parser(languages: tuple[str, ...], base: datetime) -> DateDataParser:
             "TO_TIMEZONE": "UTC",
         },
     )
+
+
+def _parse(text: str, languages: tuple[str, ...], base: datetime) -> datetime | None:
+    """dateparser's reading of ``text`` at ``base`` (naive UTC), as naive UTC."""
+    try:
+        parser = _parser(languages, base)
+    except ValueError:  # a language dateparser does not know
+        parser = _parser(DEFAULT_LANGUAGES, base)
+    found = parser.get_date_data(text).date_obj
+    if found is None:
+        return None
+    return found.astimezone(UTC).replace(tzinfo=None) if found.tzinfo else found
+
+
+@lru_cache(maxsize=4096)
+def _meaning(text: str, languages: tuple[str, ...]) -> tuple[str, timedelta | datetime | None]:
+    """What ``text`` means independent of when it is read, learnt once per text.
+
+    ("offset", delta) for texts that mean "delta before the anchor", ("instant", t)
+    for a fixed time, ("none", None) for no time at all, and ("anchored", None) for
+    the rest ("1 month ago", "Monday", "May 22"), which dateparser reads against
+    each fetch time. Teaser times repeat endlessly across a crawl ("2 hours ago"),
+    and dateparser costs about a millisecond a call.
+    """
+    first, second = (_parse(text, languages, probe) for probe in _PROBES)
+    if first is None and second is None:
+        return "none", None
+    if first is None or second is None:
+        return "anchored", None
+    if first == second:
+        return "instant", first
+    offset = _PROBES[0] - first
+    if offset == _PROBES[1] - second and timedelta(0) <= offset < _MAX_FIXED_OFFSET:
+        return "offset", offset
+    return "anchored", None
 
 
 def _languages(languages: Sequence[str] | None) -> tuple[str, ...]:
@@ -109,16 +153,20 @@ def resolve_relative_time(
     try:
         base = _naive_utc(fetched_at).replace(microsecond=0)
         langs = _languages(languages)
-        try:
-            parser = _parser(langs, base)
-        except ValueError:  # a language dateparser does not know
-            parser = _parser(DEFAULT_LANGUAGES, base)
-        found = parser.get_date_data(cleaned).date_obj
+        kind, value = _meaning(cleaned, langs)
+        if kind == "offset" and isinstance(value, timedelta):
+            found: datetime | None = base - value
+        elif kind == "instant" and isinstance(value, datetime):
+            found = value
+        elif kind == "anchored":
+            found = _parse(cleaned, langs, base)
+        else:
+            found = None
     except Exception:  # dateparser raises assorted errors on odd input; a time is optional
         return None
     if found is None:
         return None
-    resolved = found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+    resolved = found.replace(tzinfo=UTC)
     anchor = base.replace(tzinfo=UTC)
     if resolved > anchor:
         return anchor if resolved - anchor < FUTURE_TOLERANCE else None

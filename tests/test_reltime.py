@@ -102,3 +102,41 @@ def test_never_raises_and_never_in_the_future(text: str, fetched_at: datetime) -
 @given(text=st.text(max_size=200))
 def test_is_relative_time_never_raises(text: str) -> None:
     assert isinstance(is_relative_time(text), bool)
+
+
+_REPEATED_TEXTS = [
+    "8 mins ago",
+    "2 hours ago",
+    "yesterday",
+    "1 month ago",
+    "2 years ago",
+    "3 weeks ago",
+    "vor 2 Stunden",
+    "il y a 3 mois",
+    "hace 1 año",
+    "Monday",
+    "May 22",
+    "May 22, 2024",
+    "today",
+    "nonsense words",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.sampled_from(_REPEATED_TEXTS),
+    fetched=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 12, 31)),
+)
+def test_learnt_meaning_matches_a_fresh_parse_at_every_fetch_time(
+    text: str, fetched: datetime
+) -> None:
+    """The per-text cache (offsets, instants) never changes what a text resolves to."""
+    from crawler.reltime import _languages, _parse
+
+    fetched = fetched.replace(microsecond=0)
+    direct = _parse(text, _languages(None), fetched)
+    resolved = resolve_relative_time(text, fetched)
+    if direct is None or direct > fetched:
+        assert resolved is None or resolved == fetched.replace(tzinfo=UTC)
+    else:
+        assert resolved == direct.replace(tzinfo=UTC)

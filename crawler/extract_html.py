@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree, html
@@ -21,6 +22,12 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SNIFF_BYTES = 4096
 _PARSER = html.HTMLParser(
     encoding="utf-8", recover=True, remove_comments=True, remove_pis=True, no_network=True
+)
+
+# "/path?query#frag" with nothing for urljoin to normalise: no dot segments, no
+# backslash or tab/newline, no empty query (urljoin drops a bare "?")
+_PLAIN_ROOT_RELATIVE_RE = re.compile(
+    r"(?!.*/\.)/(?![/\\])[^\\?#\t\r\n]*(?:\?[^#\t\r\n]+)?(?:#.*)?\Z", re.S
 )
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -133,24 +140,50 @@ def absolute_url(href: str | None, base: str) -> str | None:
     """``href`` made absolute against ``base`` with the fragment dropped; None if not http(s)."""
     if not href:
         return None
+    return _absolute_url(href, base)
+
+
+@lru_cache(maxsize=8192)  # one page asks for the same hrefs from links, teasers, categories
+def _absolute_url(href: str, base: str) -> str | None:
     href = href.strip()
-    if not href or href.startswith("#"):
-        return urldefrag(base)[0] if href else None
+    if not href:
+        return None
     try:
-        if href[:8].lower().startswith(("http://", "https://")):
+        if href[0] == "#":
+            joined = urldefrag(base)[0]  # the page itself
+        elif href[:8].lower().startswith(("http://", "https://")):
             joined = href.partition("#")[0]  # already absolute: skip urljoin (hot path)
+        elif _PLAIN_ROOT_RELATIVE_RE.match(href):
+            joined = _origin(base) + href.partition("#")[0]  # what urljoin gives, cheaper
         else:
             joined = urldefrag(urljoin(base, href))[0]
         scheme, _, rest = joined.partition("://")
         host = rest.split("/", 1)[0].split("?", 1)[0]
-        if scheme.lower() not in ("http", "https") or not host:
+        if not _http_authority(scheme.lower(), host):
             return None
-        joined = f"{scheme.lower()}://{rest}"
-        if ":" in host or "[" in host:
-            _ = urlsplit(joined).port  # raises ValueError on a malformed port or IPv6 literal
     except ValueError:
         return None
-    return joined
+    return f"{scheme.lower()}://{rest}"
+
+
+@lru_cache(maxsize=256)
+def _origin(base: str) -> str:
+    """``scheme://host[:port]`` of ``base``, the prefix of every root-relative link."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=1024)
+def _http_authority(scheme: str, host: str) -> bool:
+    """An http(s) URL with a host, and a well-formed port or IPv6 literal if any."""
+    if scheme not in ("http", "https") or not host:
+        return False
+    if ":" in host or "[" in host:
+        try:
+            _ = urlsplit(f"{scheme}://{host}/").port
+        except ValueError:
+            return False
+    return True
 
 
 def iter_links(root: html.HtmlElement, base: str) -> Iterator[tuple[html.HtmlElement, str]]:

@@ -7,6 +7,14 @@ while a crawl is running (WAL mode).
 
 Each URL has one row. ``state`` is ``pending`` until the URL is fetched, then
 ``done``; a URL that was already fetched is never queued again.
+
+A crawl queues each page's teasers and links with ``add_page``: new URLs are
+written (one transaction per page) before the call returns, so the frontier
+survives a crash; a URL that already has a row is only seen again, and those
+sightings (``last_seen_at``, ``times_seen``) are kept in memory and written
+together every ``flush_seconds`` (and on every read and on close). Pages
+repeat the same menus and teaser lists, so this turns ~200 row updates per page
+into a few per flush; a crash loses at most the sightings of the last interval.
 """
 
 from __future__ import annotations
@@ -14,11 +22,15 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from crawler.items import Teaser
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS followup (
@@ -61,6 +73,15 @@ class QueuedLink:
     extra: dict[str, Any] | None = None  # e.g. a news sitemap's keywords and language
 
 
+KNOWN_CACHE_SIZE = 32768  # URLs known to have a row, remembered (LRU) to skip a SELECT
+MAX_SIGHTINGS = 8192  # sightings kept in memory before they are written anyway
+_IN_CHUNK = 500  # URLs per "WHERE url IN (...)" lookup
+
+
+def _extra_json(extra: dict[str, Any] | None) -> str | None:
+    return json.dumps(extra, ensure_ascii=False) if extra else None
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -68,7 +89,7 @@ def _now() -> str:
 class FollowupQueue:
     """A persistent set of teaser links, consumed newest first."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, flush_seconds: float = 10.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
@@ -76,8 +97,16 @@ class FollowupQueue:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._in_batch = False
+        self.flush_seconds = flush_seconds
+        # URLs known to have a row (rows are never deleted), most recently used last.
+        self._known: OrderedDict[str, None] = OrderedDict()
+        # url -> [last_seen_at, times_seen increment]: sightings not written yet.
+        self._sightings: dict[str, list[Any]] = {}
+        self._flushed_at = time.monotonic()
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.flush()
         self._db.close()
 
     @contextlib.contextmanager
@@ -127,6 +156,8 @@ class FollowupQueue:
         A URL seen again keeps its first sighting and gets its last one updated.
         """
         seen_at = seen_at or _now()
+        if self._sightings:
+            self.flush()  # an older sighting must not overwrite this one later
         cur = self._db.execute(
             "INSERT INTO followup (url, headline, excerpt, relative_time, published_at, block,"
             " source_url, first_seen_at, last_seen_at, in_scope, extra)"
@@ -145,14 +176,150 @@ class FollowupQueue:
                 seen_at,
                 seen_at,
                 int(in_scope),
-                json.dumps(extra, ensure_ascii=False) if extra else None,
+                _extra_json(extra),
             ),
         )
         state, times_seen = cur.fetchone()
         return bool(state == "pending" and times_seen == 1)
 
+    def add_page(
+        self,
+        teasers: Sequence[Teaser],
+        links: Iterable[str],
+        *,
+        source_url: str,
+        seen_at: str,
+        in_scope: Callable[[str], bool] | None = None,
+        extras: Mapping[str, dict[str, Any] | None] | None = None,
+    ) -> int:
+        """Queue one page's teasers, then its plain outlinks; return how many teasers
+        are newly pending.
+
+        What ``add`` and ``add_links`` would do, row for row, except that URLs
+        already on the queue are only seen again: their ``last_seen_at`` (and,
+        for teasers, ``times_seen``) are written at the next ``flush``. New
+        rows are committed (in one transaction) before this returns.
+        ``in_scope`` says whether a new teaser is in the crawl's scope;
+        ``extras`` holds a teaser's ``extra`` by URL (feed/sitemap fields).
+        """
+        links = list(links)
+        candidates = [t.url for t in teasers]
+        candidates += links
+        known = self._known_among(candidates)
+        new_teasers: list[tuple[Any, ...]] = []
+        new_links: list[tuple[Any, ...]] = []
+        sightings = self._sightings
+        here: set[str] = set()  # URLs this page has already queued or seen
+        for teaser in teasers:
+            url = teaser.url
+            if url in known or url in here:
+                seen = sightings.get(url)
+                if seen is None:
+                    sightings[url] = [seen_at, 1]
+                else:
+                    seen[0] = seen_at
+                    seen[1] += 1
+                continue
+            here.add(url)
+            new_teasers.append(
+                (
+                    url,
+                    teaser.headline,
+                    teaser.excerpt,
+                    teaser.relative_time,
+                    teaser.published_at,
+                    teaser.block,
+                    source_url,
+                    seen_at,
+                    seen_at,
+                    int(in_scope is None or in_scope(url)),
+                    _extra_json(extras.get(url) if extras else None),
+                )
+            )
+        for url in links:
+            if url in here:
+                continue  # queued or seen by this page already: the same sighting
+            here.add(url)
+            if url in known:
+                seen = sightings.get(url)
+                if seen is None:
+                    sightings[url] = [seen_at, 0]
+                else:
+                    seen[0] = seen_at
+                continue
+            new_links.append((url, source_url, seen_at, seen_at))
+        if new_teasers or new_links:
+            with self.batch():  # one transaction: a crash keeps all of a page's rows or none
+                if new_teasers:
+                    self._db.executemany(
+                        "INSERT INTO followup (url, headline, excerpt, relative_time,"
+                        " published_at, block, source_url, first_seen_at, last_seen_at,"
+                        " in_scope, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        new_teasers,
+                    )
+                if new_links:
+                    self._db.executemany(
+                        "INSERT INTO followup (url, block, source_url, first_seen_at,"
+                        " last_seen_at) VALUES (?, 'link', ?, ?, ?)",
+                        new_links,
+                    )
+            for row in new_teasers:
+                self._remember(row[0])
+            for row in new_links:
+                self._remember(row[0])
+        if len(sightings) >= MAX_SIGHTINGS or (
+            sightings and time.monotonic() - self._flushed_at >= self.flush_seconds
+        ):
+            self.flush()
+        return len(new_teasers)
+
+    def _remember(self, url: str) -> None:
+        known = self._known
+        known[url] = None
+        known.move_to_end(url)
+        if len(known) > KNOWN_CACHE_SIZE:
+            known.popitem(last=False)
+
+    def _known_among(self, urls: list[str]) -> set[str]:
+        """Which of ``urls`` have a row: from memory, then one lookup for the rest."""
+        known = self._known
+        found: set[str] = set()
+        missing: list[str] = []
+        for url in urls:
+            if url in known:
+                known.move_to_end(url)
+                found.add(url)
+            else:
+                missing.append(url)
+        missing = list(dict.fromkeys(missing))
+        for start in range(0, len(missing), _IN_CHUNK):
+            chunk = missing[start : start + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for (url,) in self._db.execute(
+                f"SELECT url FROM followup WHERE url IN ({marks})",  # noqa: S608 - only ?s
+                chunk,
+            ):
+                found.add(url)
+                self._remember(url)
+        return found
+
+    def flush(self) -> None:
+        """Write the sightings kept in memory (one transaction)."""
+        self._flushed_at = time.monotonic()
+        if not self._sightings:
+            return
+        rows = [(seen, times, url) for url, (seen, times) in self._sightings.items()]
+        self._sightings = {}
+        with self.batch():
+            self._db.executemany(
+                "UPDATE followup SET last_seen_at = ?, times_seen = times_seen + ? WHERE url = ?",
+                rows,
+            )
+
     def add_links(self, urls: Iterable[str], *, source_url: str, seen_at: str) -> None:
         """Queue a page's plain outlinks (the crawl frontier) in one transaction."""
+        if self._sightings:
+            self.flush()
         rows = [(url, source_url, seen_at, seen_at) for url in urls]
         if not rows:
             return
@@ -169,6 +336,7 @@ class FollowupQueue:
     ) -> None:
         """Record that ``urls`` were fetched (or failed), so they leave the queue."""
         now = _now()
+        urls = list(urls)
         self._db.executemany(
             "INSERT INTO followup (url, state, first_seen_at, last_seen_at, fetched_at, status,"
             " times_seen) VALUES (?, ?, ?, ?, ?, ?, 0)"
@@ -176,8 +344,11 @@ class FollowupQueue:
             " fetched_at = excluded.fetched_at, status = excluded.status",
             [(url, state, now, now, now, status) for url in urls],
         )
+        for url in urls:
+            self._remember(url)
 
     def is_done(self, url: str) -> bool:
+        self.flush()
         row = self._db.execute("SELECT state FROM followup WHERE url = ?", (url,)).fetchone()
         return bool(row and row[0] == "done")
 
@@ -185,6 +356,7 @@ class FollowupQueue:
         self, *, in_scope: bool | None = None, limit: int | None = None
     ) -> list[QueuedLink]:
         """Pending links, newest estimated publication first (unknown times last)."""
+        self.flush()
         sql = "SELECT * FROM followup WHERE state = 'pending'"
         args: list[object] = []
         if in_scope is not None:
@@ -198,9 +370,11 @@ class FollowupQueue:
 
     def all(self) -> list[QueuedLink]:
         """Every link ever seen, pending ones first."""
+        self.flush()
         return list(self._rows("SELECT * FROM followup ORDER BY state != 'pending', url", []))
 
     def count_pending(self) -> int:
+        self.flush()
         (n,) = self._db.execute("SELECT COUNT(*) FROM followup WHERE state = 'pending'").fetchone()
         return int(n)
 

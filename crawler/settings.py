@@ -87,6 +87,10 @@ NEWSCRAWL_JSONL_ENABLED = True
 NEWSCRAWL_JSONL_FSYNC = False  # fsync after every line (a line is always written whole)
 
 NEWSCRAWL_QUEUE_ENABLED = True
+# New URLs go on the follow-up queue at once (one transaction per page); a URL
+# seen again only updates its last_seen_at/times_seen, and those sightings are
+# written together this often (seconds; and at close). 0 = with every page.
+NEWSCRAWL_QUEUE_FLUSH_SECONDS = 10.0
 NEWSCRAWL_FOLLOW_TEASERS = True  # crawl in-scope teaser links in the same run
 
 # --- newscrawl: extraction -----------------------------------------------

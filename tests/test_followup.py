@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.followup import FollowupQueue
+from crawler.items import Teaser
 
 
 def test_new_link_is_pending_and_survives_reopen(tmp_path: Path) -> None:
@@ -54,3 +55,80 @@ def test_newest_first_unknown_times_last(tmp_path: Path) -> None:
         queue.add("https://a.example/new", published_at="2024-05-01T00:00:00Z")
         order = [link.url.rsplit("/", 1)[1] for link in queue.pending()]
     assert order == ["new", "old", "unknown"]
+
+
+def _page_the_old_way(
+    queue: FollowupQueue, teasers: list[Teaser], links: list[str], source: str, seen_at: str
+) -> int:
+    queued = 0
+    with queue.batch():
+        for t in teasers:
+            queued += queue.add(
+                t.url,
+                headline=t.headline,
+                excerpt=t.excerpt,
+                relative_time=t.relative_time,
+                published_at=t.published_at,
+                block=t.block,
+                source_url=source,
+                in_scope=t.url.startswith("https://a.example/"),
+                seen_at=seen_at,
+                extra={"keywords": "k"} if t.url.endswith("/kw") else None,
+            )
+        queue.add_links(links, source_url=source, seen_at=seen_at)
+    return queued
+
+
+def test_add_page_writes_what_add_and_add_links_write(tmp_path: Path) -> None:
+    """Row for row the same queue, whether sightings are written at once or later."""
+    a, b = "https://a.example/", "https://b.example/"
+    pages = [
+        (
+            [Teaser(a + "1", "One", published_at="2024-01-01T00:00:00Z"), Teaser(b + "x", "X")],
+            [a + "1", a + "2", a + "menu", a + "menu"],
+        ),
+        ([Teaser(a + "2", "Two", block="Recent"), Teaser(a + "2", "Two again")], [a + "menu"]),
+        ([Teaser(a + "kw", "Keywords", excerpt="e"), Teaser(a + "1", "One")], [a + "3", a + "2"]),
+        ([Teaser(a + "done", "Fetched")], [a + "menu", a + "done", a + "4"]),
+    ]
+    old, new = FollowupQueue(tmp_path / "old.sqlite3"), FollowupQueue(tmp_path / "new.sqlite3")
+    with old, new:
+        for queue in (old, new):
+            queue.mark_done([a + "done"], status=200)
+        for i, (teasers, links) in enumerate(pages):
+            seen_at = f"2024-01-0{i + 1}T00:00:00Z"
+            expected = _page_the_old_way(old, teasers, links, a + f"page{i}", seen_at)
+            queued = new.add_page(
+                teasers,
+                links,
+                source_url=a + f"page{i}",
+                seen_at=seen_at,
+                in_scope=lambda url: url.startswith(a),
+                extras={a + "kw": {"keywords": "k"}},
+            )
+            assert queued == expected
+        rows_old = old.all()
+        rows_new = new.all()
+    assert rows_new == rows_old
+    assert len(rows_new) == 8
+
+
+def test_add_page_commits_new_urls_before_it_returns(tmp_path: Path) -> None:
+    """The frontier survives a crash: new rows are on disk, sightings may wait."""
+    path = tmp_path / "q.sqlite3"
+    queue = FollowupQueue(path, flush_seconds=3600)
+    queue.add_page([Teaser("https://a.example/1", "One")], ["https://a.example/2"],
+                   source_url="https://a.example/", seen_at="2024-01-01T00:00:00Z")  # fmt: skip
+    queue.add_page([Teaser("https://a.example/1", "One")], [],
+                   source_url="https://a.example/", seen_at="2024-01-02T00:00:00Z")  # fmt: skip
+    with FollowupQueue(path) as other:  # another connection, as after a crash
+        assert {link.url for link in other.pending()} == {
+            "https://a.example/1",
+            "https://a.example/2",
+        }
+        (one,) = [link for link in other.pending() if link.url.endswith("/1")]
+        assert one.times_seen == 1  # the second sighting is not written yet
+    queue.close()
+    with FollowupQueue(path) as other:
+        (one,) = [link for link in other.pending() if link.url.endswith("/1")]
+        assert (one.times_seen, one.last_seen_at) == (2, "2024-01-02T00:00:00Z")

@@ -35,10 +35,18 @@ def _entry_extra(entry: dict[str, Any] | None) -> dict[str, Any] | None:
 class FollowupQueuePipeline:
     """Queues teasers and outlinks; marks fetched URLs done."""
 
-    def __init__(self, path: Path, stats: Any, crawler: Crawler | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        stats: Any,
+        crawler: Crawler | None = None,
+        *,
+        flush_seconds: float = 10.0,
+    ) -> None:
         self.path = path
         self.stats = stats
         self.crawler = crawler
+        self.flush_seconds = flush_seconds
         self.queue: FollowupQueue | None = None
         self._followable_scope: Scope | None = None
         self._followable_fn: Callable[[str], bool] | None = None
@@ -47,10 +55,20 @@ class FollowupQueuePipeline:
     def from_crawler(cls, crawler: Crawler) -> FollowupQueuePipeline:
         if not crawler.settings.getbool("NEWSCRAWL_QUEUE_ENABLED", True):
             raise NotConfigured("NEWSCRAWL_QUEUE_ENABLED is off")
-        return cls(OutputLayout.from_settings(crawler.settings).state_path, crawler.stats, crawler)
+        flush_seconds = crawler.settings.getfloat("NEWSCRAWL_QUEUE_FLUSH_SECONDS", 10.0)
+        if flush_seconds < 0:
+            raise NotConfigured(
+                f"NEWSCRAWL_QUEUE_FLUSH_SECONDS ({flush_seconds}) must be 0 or more"
+            )
+        return cls(
+            OutputLayout.from_settings(crawler.settings).state_path,
+            crawler.stats,
+            crawler,
+            flush_seconds=flush_seconds,
+        )
 
     def open_spider(self) -> None:
-        self.queue = FollowupQueue(self.path)
+        self.queue = FollowupQueue(self.path, flush_seconds=self.flush_seconds)
 
     def _scope(self) -> Scope | None:
         spider = self.crawler.spider if self.crawler is not None else None
@@ -66,35 +84,27 @@ class FollowupQueuePipeline:
         return item
 
     def _queue_links(self, queue: FollowupQueue, item: PageLinks) -> None:
+        """One call per page: new URLs committed at once, repeats only seen again."""
         scope = self._scope()
-        with queue.batch():  # one commit per page, not one per teaser
-            self._queue_in_batch(queue, item, scope)
-
-    def _queue_in_batch(self, queue: FollowupQueue, item: PageLinks, scope: Scope | None) -> None:
-        queued = 0
-        entries = {entry["url"]: entry for entry in item.entries}
-        for teaser in item.teasers:
-            added = queue.add(
-                teaser.url,
-                headline=teaser.headline,
-                excerpt=teaser.excerpt,
-                relative_time=teaser.relative_time,
-                published_at=teaser.published_at,
-                block=teaser.block,
-                source_url=item.url,
-                in_scope=scope is None or teaser.url in scope,
-                seen_at=item.fetched_at,
-                extra=_entry_extra(entries.get(teaser.url)),
-            )
-            queued += added
+        extras = (
+            {entry["url"]: _entry_extra(entry) for entry in item.entries} if item.entries else None
+        )
+        links: list[str] = []
+        if scope is not None:
+            followable = self._followable(scope)
+            links = [u for u in item.outlinks if followable(u)]
+        queued = queue.add_page(
+            item.teasers,
+            links,
+            source_url=item.url,
+            seen_at=item.fetched_at,
+            in_scope=None if scope is None else scope.__contains__,
+            extras=extras,
+        )
         if item.teasers:
             self.stats.inc_value("newscrawl/teasers/seen", len(item.teasers))
         if queued:
             self.stats.inc_value("newscrawl/teasers/queued", queued)
-        if scope is not None:
-            followable = self._followable(scope)
-            links = [u for u in item.outlinks if followable(u)]
-            queue.add_links(links, source_url=item.url, seen_at=item.fetched_at)
 
     def _followable(self, scope: Scope) -> Callable[[str], bool]:
         """``url in scope and is_page_link(url)``, remembered per distinct URL (bounded)."""

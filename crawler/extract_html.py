@@ -18,7 +18,9 @@ from lxml import etree, html
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# control characters libxml2 rejects, deleted from the UTF-8 bytes (one C pass)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
 _SNIFF_BYTES = 4096
 _PARSER = html.HTMLParser(
     encoding="utf-8", recover=True, remove_comments=True, remove_pis=True, no_network=True
@@ -68,10 +70,15 @@ def parse_html(page: str | bytes) -> html.HtmlElement | None:
     """One lxml tree for the page, or None when there is nothing to parse."""
     try:
         text = decode_html(page) if isinstance(page, bytes) else str(page)
-        text = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", text, count=1))
-        if not text.strip():
+        declaration = _XML_DECL_RE.match(text)
+        if declaration:
+            text = text[declaration.end() :]
+        data = text.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
+        for bad in _NONCHARACTERS:
+            if bad in data:
+                data = data.replace(bad, b"")
+        if not data.strip():
             return None
-        data = text.encode("utf-8", errors="replace")
         root = html.document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError, TypeError):
         return None

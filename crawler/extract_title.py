@@ -13,7 +13,9 @@ spelling is kept: it is the text as the author typed it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import html
 
@@ -24,19 +26,58 @@ from crawler.extract_meta import StructuredData, string_of
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", ": ")
 
 
-def _strip_site_suffix(title: str | None, site_name: str | None) -> str | None:
-    """ "Headline | Site" -> "Headline" when the suffix (or prefix) is the site name."""
-    if not title or not site_name:
+def _strip_site_suffix(
+    title: str | None, site_name: str | None, hosts: tuple[str, ...] = ()
+) -> str | None:
+    """ "Headline | Site" -> "Headline" when the suffix (or prefix) is the site name, else
+    when it names the site's host ("Headline | Bridgestone Tires" on tires.bridgestone.com);
+    repeated for titles with both ("Site | Site.com - Headline")."""
+    if not title or not (site_name or hosts):
         return title
-    site = site_name.casefold()
+    site = (site_name or "").casefold()
+    for _ in range(3):
+        stripped = _strip_once(title, lambda part, _rest: part.strip().casefold() == site)
+        if stripped == title:
+            stripped = _strip_once(title, lambda part, rest: _names_host(part, rest, hosts))
+        if stripped == title:
+            break
+        title = stripped
+    return title
+
+
+def _strip_once(title: str, is_site: Callable[[str, str], bool]) -> str:
     for sep in _TITLE_SEPARATORS:
         head, _, tail = title.rpartition(sep)
-        if head and tail.strip().casefold() == site:
+        if head and is_site(tail, head):
             return head.strip()
         first, _, rest = title.partition(sep)
-        if rest and first.strip().casefold() == site:
+        if rest and is_site(first, rest):
             return rest.strip()
     return title
+
+
+def _names_host(part: str, rest: str, hosts: tuple[str, ...]) -> bool:
+    """A title part that names the site by its host: each of its 1-3 words is in the
+    host name ("Rust Blog" on blog.rust-lang.org, "DianaHR" on getdianahr.com), and
+    the rest of the title is the longer part."""
+    words = re.findall(r"\w+", part.casefold())
+    if not hosts or not 1 <= len(words) <= 3 or len(rest.split()) < max(3, len(words) + 1):
+        return False
+    return any(all(len(w) >= 3 and w in host for w in words) for host in hosts)
+
+
+def _hosts(root: html.HtmlElement, data: StructuredData, url: str | None) -> tuple[str, ...]:
+    """The page's own host names (its URL, canonical link, og:url), without "www.",
+    the public suffix and dots ("tires.bridgestone.com" -> "tires bridgestone")."""
+    urls = [url or "", data.meta_first("og:url") or ""]
+    urls += [el.get("href") or "" for el in root.iterfind(".//link[@rel='canonical']")]
+    found = []
+    for url in urls:
+        host = urlsplit(url.strip()).hostname or ""
+        host = host.removeprefix("www.").rpartition(".")[0]  # the public suffix says nothing
+        if host:
+            found.append(host.replace(".", " "))
+    return tuple(dict.fromkeys(found))
 
 
 def _trim_to_h1(title: str | None, h1: str | None) -> str | None:
@@ -80,13 +121,14 @@ def _headline_candidates(root: html.HtmlElement, site_name: str | None) -> list[
         if not 10 <= len(text) <= 250 or len(text.split()) < 2 or text.casefold() == site:
             continue
         chain = [el, *el.iterancestors()]
-        if any(a.tag in ("nav", "footer", "aside") for a in chain):
+        if any(a.tag in ("nav", "footer", "aside", "dialog") for a in chain):
             continue
         if any(_LOGO_RE.search(hints(a)) for a in chain[:3]):
             continue
         link = el.find(".//a[@href]")
-        if link is not None and (link.get("href") or "").rstrip("/") in ("", "/", "."):
-            continue
+        href = (link.get("href") or "").strip() if link is not None else None
+        if href is not None and (href.rstrip("/") in ("", "/", ".") or href.startswith("#")):
+            continue  # a link home (logo), or a section permalink ("#heading-id") in the body
         found.append(text)
     return found
 
@@ -98,15 +140,19 @@ def _visible_headline(
 
     SEO titles (og:title, JSON-LD headline, ``<title>``) are often rewritten for
     search and social cards; the ``<h1>`` is the headline as printed. An ``<h1>``
-    in navigation, sidebars or footers, a logo or site-name ``<h1>``, one linking
-    home, or a single word ("World") is not a headline. With several candidates,
-    the one sharing most words with the declared titles wins (first on a tie).
+    in navigation, sidebars, footers or dialogs, a logo or site-name ``<h1>``, one
+    linking home or to an anchor (a section heading in the body), or a single word
+    ("World") is not a headline. With several candidates, the one sharing most words
+    with the declared titles wins (first on a tie).
     """
     candidates = _headline_candidates(root, site_name)
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
-    words = set().union(*(_words(t) for t in declared))
-    return max(candidates, key=lambda c: len(_words(c) & words) / (len(_words(c)) or 1))
+    if not candidates:
+        return None
+    best = candidates[0]
+    if len(candidates) > 1:
+        words = set().union(*(_words(t) for t in declared))
+        best = max(candidates, key=lambda c: len(_words(c) & words) / (len(_words(c)) or 1))
+    return best
 
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "–": "-", "—": "-"})
@@ -138,57 +184,117 @@ def _pieces(title: str) -> list[str]:
     return sorted(dict.fromkeys(p.strip() for p in found if p.strip()), key=len, reverse=True)
 
 
+_CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def _curly(text: str) -> int:
+    return sum(text.count(c) for c in "‘’“”")
+
+
+def _spelling(visible: str, same: list[str]) -> str:
+    """Of the declared spellings with the same words as ``visible``, the first one with
+    the fewest curly quotes: quotes as the author typed them, since smartening ("We've"
+    -> "We’ve") is a rendering step that templates and some JSON-LD writers apply and
+    nothing ever undoes. When the only difference is quote style, the printed text
+    stays unless a declared spelling has straighter quotes."""
+    plain = visible.translate(_CURLY)
+    quoted = [p for p in same if p.translate(_CURLY) == plain]
+    if quoted:
+        return min([visible, *quoted], key=_curly)
+    return min(same, key=_curly)
+
+
 def _declared_spelling(visible: str, declared: list[str | None]) -> str:
     """A declared title (or a separator-delimited part of it) that says what ``visible`` says.
 
-    Same words after case and quote folding: the declared spelling. Else a declared
-    title of 4+ words that the ``<h1>`` starts or ends with, the rest being a dateline
-    or byline ("Dec 18 2025", "Posted on July 1, 2024 by ..."): the declared title.
+    Same words after case and quote folding: the declared spelling (see ``_spelling``).
+    Else a declared title of 4+ words that the ``<h1>`` starts or ends with, the rest
+    being a dateline or byline ("Dec 18 2025", "Posted on July 1, 2024 by ..."): the
+    declared title.
     """
     words = _fold(visible)
-    for title in declared:
-        if not title:
+    pieces = [piece for title in declared if title for piece in _pieces(title)]
+    same = [piece for piece in pieces if _fold(piece) == words]
+    if same:
+        return _spelling(visible, same)
+    for piece in pieces:
+        piece_words = _fold(piece)
+        n = len(piece_words)
+        if n < 4 or n >= len(words):
             continue
-        for piece in _pieces(title):
-            piece_words = _fold(piece)
-            if piece_words == words:
-                return piece
-            n = len(piece_words)
-            if n < 4 or n >= len(words):
-                continue
-            if words[:n] == piece_words:
-                rest = words[n:]
-            elif words[-n:] == piece_words:
-                rest = words[:-n]
-            else:
-                continue
-            if _DATELINE_RE.match(rest[0]):
-                return piece
+        if words[:n] == piece_words:
+            rest = words[n:]
+        elif words[-n:] == piece_words:
+            rest = words[:-n]
+        else:
+            continue
+        if _DATELINE_RE.match(rest[0]):
+            return piece
     return visible
 
 
+def _uncapped(visible: str, declared: list[str | None]) -> str | None:
+    """A declared title with (nearly) the same words as an ALL-CAPS ``<h1>``: capitals
+    are a display style, the declared title has the headline's own case."""
+    if not visible.isupper():
+        return None
+    words = _words(visible)
+    for title in declared:
+        for piece in _pieces(title) if title else ():
+            if piece.isupper():
+                continue
+            shared = len(words & _words(piece))
+            if shared >= 0.8 * max(len(words), len(_words(piece))):
+                return piece
+    return None
+
+
+def _site_in_title(site_name: str | None, declared: list[str | None]) -> str | None:
+    """The site name, unless the page's ``<title>`` shows it is the headline: a site
+    name that the title joins to a shorter part ("Peakforce – <site name>") is an
+    article title misfiled as og:site_name, and that shorter part is the site."""
+    if not site_name:
+        return site_name
+    for title in filter(None, declared):
+        for sep in _TITLE_SEPARATORS:
+            first, found, rest = title.partition(sep)
+            for site, other in ((rest, first), (first, rest)):
+                if found and site.strip() == site_name and 0 < len(other) < len(site) / 2:
+                    return other.strip()
+    return site_name
+
+
 def pick_title(
-    root: html.HtmlElement, data: StructuredData, doc: Any, site_name: str | None
+    root: html.HtmlElement,
+    data: StructuredData,
+    doc: Any,
+    site_name: str | None,
+    url: str | None = None,
 ) -> str | None:
     """Visible ``<h1>`` headline (in the declared spelling when one matches), else JSON-LD
-    headline, og:title, ``<h1>``, ``<title>``, trafilatura's title (its headline classes);
-    the site name is trimmed from them.
+    headline, og:title, ``<title>``, an ``<h1>`` that did not look like the headline,
+    trafilatura's title (its headline classes); the site name (as named, or as the host
+    of ``url``, the canonical link or og:url) is trimmed from them.
     """
     art = data.article
+    page_title = next((text_of(t) for t in root.iter("title")), None)
     declared = [
         string_of(art.get("headline")) if art else None,
         data.meta_first("og:title", "twitter:title"),
-        next((text_of(t) for t in root.iter("title")), None),
+        page_title,
     ]
+    site_name = _site_in_title(site_name, declared)
     visible = _visible_headline(root, site_name, declared)
     if visible:
-        return _declared_spelling(visible, declared)
+        return _uncapped(visible, declared) or _declared_spelling(visible, declared)
     h1 = _h1(root)
+    # an <h1> that is no headline ("World") still names a section page whose <title>
+    # says the same ("World news | Site"); a <title> that says more than it wins
+    named = not page_title or _words(h1) <= _words(page_title)
     title = _first(
         art.get("headline") if art else None,
         data.meta_first("og:title", "twitter:title"),
-        h1,
-        next((text_of(t) for t in root.iter("title")), None),
+        *((h1, page_title) if named else (page_title, h1)),
         lambda: getattr(doc, "title", None),
     )
-    return _trim_to_h1(_strip_site_suffix(title, site_name), h1)
+    return _trim_to_h1(_strip_site_suffix(title, site_name, _hosts(root, data, url)), h1)

@@ -23,9 +23,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import unquote, urlsplit
 
-from lxml import html
+from lxml import etree, html
 
-from crawler.extract_html import absolute_url, clean_text, hints, text_of
+from crawler.extract_html import absolute_url, clean_text, hinted, hints, in_page_order, text_of
 from crawler.extract_meta import StructuredData, strings_of
 
 _PLACEHOLDERS = frozenset(
@@ -85,7 +85,11 @@ def _usable(value: str, site_name: str | None, title: str | None) -> bool:
     return not (title and folded == clean_text(title).casefold())
 
 
-_LABEL_LINKS_XPATH = ".//*[@class or @id] | .//span | .//strong | .//b | .//em | .//dt | .//label"
+# "Categories:" labels directly followed by a link, selected in C
+_LABEL_XPATH = etree.XPath(
+    "(.//span | .//strong | .//b | .//em | .//dt | .//label)[following-sibling::*[1][self::a]]"
+)
+_BREADCRUMB_ATTR_XPATH = etree.XPath(".//*[@aria-label or @itemtype]")
 
 
 def _label_links(root: html.HtmlElement) -> list[str]:
@@ -95,8 +99,10 @@ def _label_links(root: html.HtmlElement) -> list[str]:
         rel = (a.get("rel") or "").lower().split()
         if "category" in rel:
             found.append(text_of(a))
-    for el in root.xpath(_LABEL_LINKS_XPATH):  # the candidates, selected in C, in page order
-        if _CATEGORY_CLASS_RE.search(hints(el)):
+    classed = hinted(root, _CATEGORY_CLASS_RE)
+    marked = set(classed)
+    for el in in_page_order(root, classed, _LABEL_XPATH(root)):
+        if el in marked:
             found.extend(text_of(a) for a in el.iter("a"))
         elif (
             el.tag in ("span", "strong", "b", "em", "dt", "label")
@@ -162,14 +168,15 @@ def _current_nav(root: html.HtmlElement) -> list[str]:
 
 
 def _markup_breadcrumbs(root: html.HtmlElement, base: str) -> list[tuple[str, str | None]]:
-    # only elements with one of the marking attributes (selected in C, in document order)
-    for el in root.xpath(".//*[@class or @id or @aria-label or @itemtype]"):
-        marked = (
-            _BREADCRUMB_RE.search(hints(el))
-            or "breadcrumb" in (el.get("aria-label") or "").lower()
-            or "BreadcrumbList" in (el.get("itemtype") or "")
-        )
-        if not marked or len(el.findall(".//a")) > 10:  # a page-wide class, not a trail
+    labelled = [
+        el
+        for el in _BREADCRUMB_ATTR_XPATH(root)
+        if "breadcrumb" in (el.get("aria-label") or "").lower()
+        or "BreadcrumbList" in (el.get("itemtype") or "")
+    ]
+    classed = hinted(root, _BREADCRUMB_RE)
+    for el in in_page_order(root, classed, labelled):
+        if len(el.findall(".//a")) > 10:  # a page-wide class, not a trail
             continue
         crumbs: list[tuple[str, str | None]] = [
             (text_of(a), absolute_url(a.get("href"), base)) for a in el.iter("a")

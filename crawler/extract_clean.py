@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from lxml import html
 
-from crawler.extract_html import clean_text, hints, text_of
+from crawler.extract_html import clean_text, hinted, text_of
 
 PRUNE_ATTR = "data-newscrawl-prune"
 PRUNE_XPATH = f"//*[@{PRUNE_ATTR}]"
@@ -94,12 +94,12 @@ def mark_furniture(
         keep.add(protect)
         keep.update(protect.iterancestors())
     marked = 0
-    for el in root.xpath(".//*[@class or @id]"):  # only these can carry a furniture hint
+    for el in hinted(root, _FURNITURE_RE):
         if el.tag not in _BLOCK_TAGS or el in keep:
             continue
         if el.tag == "article" or el.get(PRUNE_ATTR):
             continue
-        if _FURNITURE_RE.search(hints(el)) and el.find(".//h1") is None:
+        if el.find(".//h1") is None:
             el.set(PRUNE_ATTR, "1")
             marked += 1
     for el in extra:

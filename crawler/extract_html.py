@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -134,6 +135,68 @@ def text_of(el: etree._Element) -> str:
 def hints(el: etree._Element) -> str:
     """Class and id of an element, lower-cased, as one string for hint regexes."""
     return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+
+
+_HINTED_XPATH = etree.XPath(".//*[@class or @id]")
+
+
+class _HintIndex:
+    """Every class/id-bearing element under a root with its ``hints``, joined into one
+    newline-separated string so a hint regex scans a whole page in one C call."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.elements: list[etree._Element] = _HINTED_XPATH(root)
+        marks = [hints(el).replace("\n", " ") for el in self.elements]
+        self.starts: list[int] = []
+        position = 0
+        for mark in marks:
+            self.starts.append(position)
+            position += len(mark) + 1
+        self.text = "\n".join(marks)
+
+
+_hint_index: _HintIndex | None = None  # the page being read (extraction is one page at a time)
+
+
+@lru_cache(maxsize=64)
+def _per_line(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+
+
+def hinted(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Element]:
+    """Descendants of ``root`` whose ``hints`` match ``pattern``, in document order.
+
+    The same as testing ``pattern.search(hints(el))`` on each, for patterns that
+    never match across a newline (``^``/``$`` then anchor at each element's
+    hints); several passes over one page share the index.
+    """
+    global _hint_index
+    index = _hint_index
+    if index is None or index.root is not root:
+        index = _hint_index = _HintIndex(root)
+    found: list[etree._Element] = []
+    last = -1
+    text = index.text
+    for match in _per_line(pattern).finditer(text):
+        start = match.start()
+        if text[start : start + 1] == "\n":  # "[\s_-]" took the separator: the next one's
+            start += 1
+        i = bisect_right(index.starts, start) - 1
+        if i != last:
+            found.append(index.elements[i])
+            last = i
+    return found
+
+
+_UNION_XPATH = etree.XPath("$first | $second")
+
+
+def in_page_order(
+    root: etree._Element, first: list[etree._Element], second: list[etree._Element]
+) -> list[etree._Element]:
+    """The union of two element lists of one tree, in document order (sorted in C)."""
+    return _UNION_XPATH(root, first=first, second=second)
 
 
 def base_url(root: html.HtmlElement, url: str) -> str:

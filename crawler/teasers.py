@@ -20,9 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from lxml import html
+from lxml import etree, html
 
-from crawler.extract_html import HEADINGS, absolute_url, depth, hints, text_of
+from crawler.extract_html import (
+    HEADINGS,
+    absolute_url,
+    depth,
+    hinted,
+    hints,
+    in_page_order,
+    text_of,
+)
 from crawler.extract_labels import (
     BLOCK_HINT_RE,
     DATE_TEXT_RE,
@@ -42,6 +50,7 @@ _MAX_BLOCK_PROSE = 2500  # non-link characters: more than that is an article, no
 _MAX_ITEM_PROSE = 400  # one card's excerpt; a longer sibling is article text
 _MIN_MEDIAN_WORDS = 4  # shorter link texts make a menu ("Showbiz & TV"), not headlines
 _LABEL_TAGS = ("h2", "h3", "h4", "h5", "div", "span", "p", "header", "strong", "b")
+_ASIDE_XPATH = etree.XPath(".//aside | .//*[@role='complementary']")
 _CONTAINERS = frozenset({"section", "aside", "div", "ul", "ol", "nav", "footer", "dl", "table"})
 
 
@@ -182,13 +191,12 @@ def find_blocks(root: html.HtmlElement, base: str) -> list[TeaserBlock]:
     labels = {el for el in found if not any(d in found for d in el.iterdescendants())}
     blocks = [_block_for_heading(h, labels, base) for h in labels]
     taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | labels
-    # candidates carry a hint (class, id, role) or are asides: selected in C, in page order
-    for el in root.xpath(".//*[@class or @id or @role] | .//aside"):
+    # candidates carry a block hint (class, id) or are asides, in page order
+    hinted_blocks = set(hinted(root, BLOCK_HINT_RE)) - set(hinted(root, NOT_BLOCK_RE))
+    for el in in_page_order(root, list(hinted_blocks), _ASIDE_XPATH(root)):
         if el.tag not in _CONTAINERS or el in taken or el.get("role") == "navigation":
             continue
-        marks = hints(el)
-        hinted = BLOCK_HINT_RE.search(marks) and not NOT_BLOCK_RE.search(marks)
-        candidate = hinted or el.tag == "aside" or el.get("role") == "complementary"
+        candidate = el in hinted_blocks or el.tag == "aside" or el.get("role") == "complementary"
         if candidate and el.find(".//h1") is None and _prose_chars(el) <= _MAX_BLOCK_PROSE:
             blocks.append(TeaserBlock(None, [el]))
     labelled = {r for b in blocks if b.label for r in b.roots}

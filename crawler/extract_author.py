@@ -110,6 +110,10 @@ def weak_author(value: str, data: StructuredData, site_name: str | None) -> bool
     orgs = {(site_name or "").casefold(), (data.publisher or "").casefold()} - {""}
     if folded in orgs:
         return True
+    # the site's name cut short ("Digjitale" on "Digjitale Signal"): a house name
+    words = set(re.findall(r"\w+", folded))
+    if any(words <= set(re.findall(r"\w+", org)) for org in orgs):
+        return True
     art = data.article
     author = art.get("author") if art else None
     nodes = author if isinstance(author, list) else [author]
@@ -136,6 +140,13 @@ def byline_author(root: html.HtmlElement) -> str | None:
     """A person named in the page's byline, in order of how explicit the cue is:
     ``rel=author``, an author/byline class, a "By ..." line, a link to an author page.
     Only short contexts count (a profile link inside a paragraph is a citation)."""
+    found = _byline(root)
+    return found[1] if found else None
+
+
+def _byline(root: html.HtmlElement) -> tuple[int, str] | None:
+    """(cue, name) of ``byline_author``: 0 rel=author, 1 author/byline class, 2 a "By"
+    line, 3 an author-page link, 4 a bare name beside the date."""
     h1 = next(root.iter("h1"), None)
     start = h1 if h1 is not None else root
     found: dict[int, str] = {}
@@ -163,7 +174,7 @@ def byline_author(root: html.HtmlElement) -> str | None:
                 found[2] = _linked_name(el, match.group("name"))
         if 4 not in found and count <= _NEAR and len(el) == 0 and _name_beside_date(el):
             found[4] = text_of(el)
-    return found[min(found)] if found else None
+    return (min(found), found[min(found)]) if found else None
 
 
 def _name_beside_date(el: html.HtmlElement) -> bool:
@@ -245,3 +256,21 @@ def choose_author(declared: str | None, byline: Callable[[], str | None], weak: 
     if declared and not weak:
         return declared
     return byline() or declared
+
+
+def printed_person(root: html.HtmlElement, declared: str) -> str | None:
+    """The person an explicit byline (``rel=author``, an author/byline class, a "By"
+    line) names instead of a meta-tag author: a full name, each word capitalised,
+    sharing no word with the declared value. Meta author tags hold whatever the CMS
+    account or SEO plugin says (the uploader, a house name, a credits line); the
+    printed byline is who the page says wrote it. A first name alone ("Cai" for
+    "Cai Ellis"), the same person written otherwise ("Jeff Kaufman" for "Kaufman,
+    Jeff T.") or lower-case text is no contradiction."""
+    found = _byline(root)
+    if not found or found[0] > 2:
+        return None
+    name = found[1]
+    if not _CAPITALISED_RE.match(name) or not looks_like_name(name):
+        return None
+    words = {w.casefold() for w in re.findall(r"\w+", declared)}
+    return None if words & {w.casefold() for w in name.split()} else name

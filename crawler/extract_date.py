@@ -130,6 +130,40 @@ def visible_dates(root: html.HtmlElement, latest: date) -> list[list[date]]:
     return found
 
 
+_URL_DAY_RE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})/(?:(?P<m>\d{1,2})|"
+    + _M.format(n="")
+    + r")/(?P<d>\d{1,2})(?:[/._-]|$)",
+    re.IGNORECASE,
+)
+
+
+def url_day(urls: list[str]) -> date | None:
+    """The day a URL path is dated with ("/2023/10/03/", "/2023/october/03/")."""
+    for url in urls:
+        match = _URL_DAY_RE.search(url or "")
+        if not match:
+            continue
+        month = match.group("m")
+        try:
+            return date(
+                int(match.group("y")),
+                int(month) if month else _MONTHS[match.group("mon")[:3].lower()],
+                int(match.group("d")),
+            )
+        except ValueError:
+            continue
+    return None
+
+
+def read_as(visible: list[list[date]], day: date | None) -> list[list[date]]:
+    """Printed dates with ``day`` as the reading of any date that could mean it: a page
+    filed under /2023/october/03/ that prints "03/10/2023" wrote day first."""
+    if day is None:
+        return visible
+    return [[day] if len(readings) > 1 and day in readings else readings for readings in visible]
+
+
 def settle_published(
     visible: list[list[date]],
     published: str | None,

@@ -19,12 +19,14 @@ from crawler.extract_author import (
     byline_author,
     choose_author,
     declared_author,
+    printed_person,
     weak_author,
 )
-from crawler.extract_date import settle_published, visible_dates
+from crawler.extract_date import read_as, settle_published, url_day, visible_dates
 from crawler.extract_html import absolute_url, clean_text, text_of
 from crawler.extract_meta import (
     StructuredData,
+    author_names,
     normalise_date,
     string_of,
     strings_of,
@@ -132,7 +134,19 @@ def pick_author(root: html.HtmlElement, data: StructuredData, site_name: str | N
     names a person (see ``crawler.extract_author``)."""
     declared = _plausible_author(_first(declared_author(data)))
     weak = bool(declared) and weak_author(declared or "", data, site_name)
+    if declared and not weak and not (data.article and author_names(data.article.get("author"))):
+        # a meta-tag author (no JSON-LD one) loses to the person the byline prints
+        printed = _plausible_author(printed_person(root, declared))
+        if printed:
+            return printed
     return choose_author(declared, lambda: _plausible_author(_first(byline_author(root))), weak)
+
+
+def _page_urls(root: html.HtmlElement, data: StructuredData) -> list[str]:
+    """The page's own URLs as it declares them: og:url, canonical links."""
+    found = [data.meta_first("og:url") or ""]
+    found += [el.get("href") or "" for el in root.iterfind(".//link[@rel='canonical']")]
+    return [url for url in found if url]
 
 
 def pick_dates(
@@ -158,7 +172,10 @@ def pick_dates(
     meta_only = not (art and art.get("datePublished")) and bool(
         data.meta_first("article:published_time")
     )
-    published = settle_published(visible_dates(root, latest), declared, modified, meta_only)
+    visible = visible_dates(root, latest)
+    if any(len(readings) > 1 for readings in visible):  # "03/10/2023": the URL may say which
+        visible = read_as(visible, url_day(_page_urls(root, data)))
+    published = settle_published(visible, declared, modified, meta_only)
     if not published:
         published = _first(lambda: getattr(doc, "date", None))
     return normalise_date(published), normalise_date(modified)

@@ -212,12 +212,15 @@ _COMMON_FORMATS = (
 
 
 _DAY_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%d %b %Y")
+_FOUR_DIGITS_RE = re.compile(r"\d{4}")
 
 
 def written_day(text: str) -> datetime | None:
     """Midnight UTC of a day written out in full ("Nov 18, 2019", "20 November 2019"):
     such times need no dateparser (teasers print them next to relative times)."""
     cleaned = " ".join(text.split())
+    if not _FOUR_DIGITS_RE.search(cleaned):  # every format has the year ("8 mins ago" has not)
+        return None
     for fmt in _DAY_FORMATS:
         try:
             return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)

@@ -22,6 +22,10 @@ downloading, archiving and writing while the workers extract.
 - Only extraction moves: WARC and JSON Lines are still written by the crawl
   process, in order, as before. ``extract_page`` already parses each page once
   for links, teasers and text, so the links come back with the page.
+- The crawl runs ``prepare_page`` in the workers: ``extract_page`` plus what
+  the crawl process would otherwise do per link (scope and asset checks,
+  canonical forms) and the JSON body of the page's links metadata record, so
+  the reactor process only checks its seen-set and writes bytes.
 
 ``NEWSCRAWL_EXTRACTION_WORKERS=0`` switches the extension off
 (``NotConfigured``); the spider then extracts inline in the reactor process.
@@ -35,20 +39,59 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from multiprocessing import get_context
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.extraction import ExtractedPage, extract_page
+from crawler.links import Scope, canonical, is_page_link
+from crawler.middlewares.warc_capture import links_record_body
 
 logger = logging.getLogger(__name__)
 
 Extractor: TypeAlias = Callable[[str | bytes, str, datetime], ExtractedPage]
+T = TypeVar("T")
 ATTEMPTS = 2  # a page whose worker died is retried once on a fresh pool
+TEASER_PRIORITY = 10  # teasers are fresh news: fetched before deep listings
+LINK_CACHE_SIZE = 8192  # per worker: pages repeat menus, so most links are answered here
+
+
+@dataclass
+class PreparedPage:
+    """A page's extraction plus the crawl's per-link work, done in a worker."""
+
+    page: ExtractedPage
+    # (url, canonical form, priority) of each distinct in-scope page link,
+    # teasers first (with TEASER_PRIORITY when ``follow_teasers``).
+    follow: list[tuple[str, str, int]] = field(default_factory=list)
+    # The page's outlinks that are in-scope page links, in page order (the queue's).
+    followable: list[str] = field(default_factory=list)
+    payload: bytes = b""  # JSON body of the links metadata record
+
+
+@lru_cache(maxsize=LINK_CACHE_SIZE)
+def _link_verdict(url: str, domains: tuple[str, ...]) -> str | None:
+    """The canonical form of an in-scope page link, None for any other link."""
+    if url in Scope(domains) and is_page_link(url):
+        return canonical(url)
+    return None
+
+
+def prepare_page(
+    html: str | bytes,
+    url: str,
+    fetched_at: datetime,
+    domains: tuple[str, ...],
+    follow_teasers: bool = True,
+) -> PreparedPage:
+    """``extract_page`` and the page's link work for a crawl scoped to ``domains``."""
+    return _prepared_from(extract_page(html, url, fetched_at), domains, follow_teasers)
 
 
 class ExtractionFailed(Exception):
@@ -148,19 +191,41 @@ class ExtractionPool:
     # -- work ---------------------------------------------------------------------
 
     def _submit(self, html: str | bytes, url: str, fetched_at: datetime) -> Future[ExtractedPage]:
+        return self._submit_call(self._extract, html, url, fetched_at)
+
+    def _submit_call(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         if self._executor is None:
             if self._closed:
                 raise ExtractionFailed("the extraction pool is closed")
             self.open()
         assert self._executor is not None
-        return self._executor.submit(self._extract, html, url, fetched_at)
+        return self._executor.submit(fn, *args)
 
     async def extract(self, html: str | bytes, url: str, fetched_at: datetime) -> ExtractedPage:
         """``extract_page`` in a worker; waits for a free slot first (back-pressure)."""
+        return await self._run(lambda: self._submit(html, url, fetched_at))
+
+    async def prepare(
+        self,
+        html: str | bytes,
+        url: str,
+        fetched_at: datetime,
+        domains: tuple[str, ...],
+        follow_teasers: bool = True,
+    ) -> PreparedPage:
+        """``prepare_page`` in a worker (what the spider awaits); same slots and retries."""
+        if self._extract is not extract_page:  # a custom extractor (tests): links made here
+            page = await self.extract(html, url, fetched_at)
+            return _prepared_from(page, domains, follow_teasers)
+        return await self._run(
+            lambda: self._submit_call(prepare_page, html, url, fetched_at, domains, follow_teasers)
+        )
+
+    async def _run(self, submit: Callable[[], Future[T]]) -> T:
         async with self._slots:
             for attempt in range(1, ATTEMPTS + 1):
                 executor = self._executor
-                future = asyncio.wrap_future(self._submit(html, url, fetched_at))
+                future = asyncio.wrap_future(submit())
                 try:
                     return await asyncio.wait_for(future, self.timeout)
                 except TimeoutError as exc:
@@ -177,3 +242,22 @@ class ExtractionPool:
                     if attempt == ATTEMPTS:
                         raise ExtractionFailed(f"extraction worker died: {exc}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _prepared_from(
+    page: ExtractedPage, domains: tuple[str, ...], follow_teasers: bool
+) -> PreparedPage:
+    """What ``prepare_page`` adds to an extraction made some other way."""
+    candidates: dict[str, int] = {}
+    if follow_teasers:
+        candidates.update((t.url, TEASER_PRIORITY) for t in page.teasers)
+    for link in page.links:
+        candidates.setdefault(link, 0)
+    follow = []
+    for link, priority in candidates.items():
+        key = _link_verdict(link, domains)
+        if key is not None:
+            follow.append((link, key, priority))
+    followable = [link for link in page.links if _link_verdict(link, domains) is not None]
+    payload = links_record_body(page.page_type, list(page.links), list(page.teasers))
+    return PreparedPage(page, follow, followable, payload)

@@ -93,6 +93,11 @@ class PageLinks:
     # Feed/sitemap entries as announced: url, title, published_at, modified_at,
     # keywords, language, publication (Google News sitemap fields kept).
     entries: list[dict[str, Any]] = field(default_factory=list)
+    # Made ahead by the extraction worker (None: made from the fields above):
+    # the outlinks that are in-scope page links, for the queue, and the JSON
+    # body of the WARC metadata record.
+    followable: list[str] | None = None
+    payload: bytes | None = None
 
 
 @dataclass

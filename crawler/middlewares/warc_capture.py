@@ -10,6 +10,7 @@ errors and truncated bodies are all archived. The record's location goes into
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from archive.index import update_index
 from archive.repair import repair_open_files
 from crawler import __version__
 from crawler.download_handler import META_RAW_HEAD, RawHead
-from crawler.items import PageLinks
+from crawler.items import PageLinks, Teaser
 from crawler.output import OutputLayout, crawl_id_of
 from crawler.pipelines.jsonl import as_plain
 
@@ -37,6 +38,28 @@ META_FETCHED_AT = "newscrawl_fetched_at"
 # Links metadata gets its own URI (as browsertrix's urn:pageinfo: records do),
 # so replay tools never serve it in place of the page.
 METADATA_URI_PREFIX = "urn:newscrawl:links:"
+
+
+def links_record_body(
+    page_type: str,
+    outlinks: list[str],
+    teasers: list[Teaser],
+    entries: list[dict[str, Any]] | None = None,
+) -> bytes:
+    """The JSON body of a page's links metadata record (also made in extraction workers)."""
+    fields: dict[str, Any] = {
+        "page_type": page_type,
+        "outlinks": outlinks,
+        "teasers": as_plain(teasers),
+    }
+    if entries:
+        fields["entries"] = entries
+    return json.dumps(fields, ensure_ascii=False, default=_json_value).encode("utf-8")
+
+
+def _json_value(value: object) -> str:
+    """What JSON cannot encode: dates as ISO 8601, the rest as str() (as WarcWriter does)."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -173,15 +196,13 @@ class WarcCaptureMiddleware:
         if not isinstance(item, PageLinks) or item.response_record_id is None:
             return
         try:
+            payload = item.payload
+            if payload is None:
+                payload = links_record_body(
+                    item.page_type, item.outlinks, item.teasers, item.entries
+                )
             self.writer.write_metadata(
-                METADATA_URI_PREFIX + item.url,
-                item.response_record_id,
-                {
-                    "page_type": item.page_type,
-                    "outlinks": item.outlinks,
-                    "teasers": as_plain(item.teasers),
-                    **({"entries": item.entries} if item.entries else {}),
-                },
+                METADATA_URI_PREFIX + item.url, item.response_record_id, payload
             )
         except Exception:
             logger.exception("Could not archive the links of %s", item.url)

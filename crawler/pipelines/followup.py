@@ -90,7 +90,9 @@ class FollowupQueuePipeline:
             {entry["url"]: _entry_extra(entry) for entry in item.entries} if item.entries else None
         )
         links: list[str] = []
-        if scope is not None:
+        if item.followable is not None:  # filtered by the extraction worker
+            links = item.followable
+        elif scope is not None:
             followable = self._followable(scope)
             links = [u for u in item.outlinks if followable(u)]
         queued = queue.add_page(

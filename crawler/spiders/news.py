@@ -24,8 +24,8 @@ from twisted.python.failure import Failure
 
 from crawler.discovery import feed_urls_in_html
 from crawler.errors import record_error
-from crawler.extraction import ExtractedPage, extract_page
-from crawler.extraction_pool import ExtractionPool
+from crawler.extraction import ExtractedPage
+from crawler.extraction_pool import TEASER_PRIORITY, ExtractionPool, PreparedPage, prepare_page
 from crawler.followup import FollowupQueue
 from crawler.incremental import change_summary, conditional_headers, is_live_blog
 from crawler.items import ArticleItem
@@ -39,7 +39,7 @@ from crawler.state import iso as utc_iso_seconds
 
 logger = logging.getLogger(__name__)
 
-TEASER_PRIORITY = 10  # teasers are fresh news: fetch them before deep listings
+__all__ = ["TEASER_PRIORITY", "NewsSpider"]  # teasers are fetched before deep listings
 # Raw link strings whose verdict (in scope? canonical form?) is remembered. Pages
 # repeat the same menus and teasers, so most links are answered from here;
 # bounded, so memory does not grow with the crawl.
@@ -99,7 +99,6 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.run_started_at = utc_iso_seconds(datetime.now(UTC))
         self.follow_teasers = True
         self.live_blog: list[re.Pattern[str]] = []
-        self._followable = lru_cache(maxsize=LINK_CACHE_SIZE)(self._is_followable)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -170,15 +169,17 @@ class NewsSpider(DiscoveryMixin, Spider):
         meta: dict[str, Any] | None = None,
         force: bool = False,
         callback: Any = None,
+        key: str | None = None,
     ) -> Request | None:
         """A Request for a URL worth fetching, or None.
 
         None for a URL seen in this run, over the page limit, or an article
         archived by an earlier run (articles are fetched once, unless ``force``
         or a live-blog pattern says otherwise). Pages fetched before are asked
-        with their validators, so an unchanged one costs a 304.
+        with their validators, so an unchanged one costs a 304. ``key`` is the
+        URL's canonical form, when already known.
         """
-        key = _canonical(url)
+        key = key or _canonical(url)
         if key in self.seen:
             return None
         known = self.state.get(key) if self.state is not None else None
@@ -215,27 +216,20 @@ class NewsSpider(DiscoveryMixin, Spider):
             headers=conditional_headers(known),
         )
 
-    def _follow(self, page: ExtractedPage) -> Iterator[Request]:
+    def _follow(self, prepared: PreparedPage) -> Iterator[Request]:
         """Requests for the page's new in-scope links, teasers first.
 
-        A page repeats links (menus, teaser lists, footers; teasers are links
-        too): each distinct URL is checked once, as a plain string, before
-        ``_request`` canonicalises it and checks the seen-set.
+        The extraction worker already kept each distinct in-scope page link
+        once, with its canonical form (``prepare_page``): here only the
+        seen-set and the state decide.
         """
-        candidates: dict[str, int] = {}
-        if self.follow_teasers:
-            candidates.update((t.url, TEASER_PRIORITY) for t in page.teasers)
-        for url in page.links:
-            candidates.setdefault(url, 0)
-        followable = self._followable
-        for url, priority in candidates.items():
-            if followable(url):
-                request = self._request(url, priority=priority)
-                if request is not None:
-                    yield request
-
-    def _is_followable(self, url: str) -> bool:
-        return url in self.scope and is_page_link(url)
+        seen = self.seen
+        for url, key, priority in prepared.follow:
+            if key in seen:
+                continue
+            request = self._request(url, priority=priority, key=key)
+            if request is not None:
+                yield request
 
     # -- responses -----------------------------------------------------------
 
@@ -263,15 +257,21 @@ class NewsSpider(DiscoveryMixin, Spider):
             record_error(stats, "charset", response.url, f"does not decode as {response.encoding}")
         fetched_at = fetched_at_of(response)
         pool = self.crawler.get_extension(ExtractionPool)  # None: extract inline
+        domains = tuple(self.scope.domains)
         try:
             if pool is not None:
-                page = await pool.extract(text, response.url, fetched_at)
+                prepared = await pool.prepare(
+                    text, response.url, fetched_at, domains, self.follow_teasers
+                )
             else:
-                page = extract_page(text, response.url, fetched_at)
+                prepared = prepare_page(
+                    text, response.url, fetched_at, domains, self.follow_teasers
+                )
         except Exception as exc:  # extraction is best effort; the page is archived anyway
             record_error(stats, "extraction", response.url, repr(exc))
             yield fetched_page(response, "error")
             return
+        page = prepared.page
         version = None
         if page.page_type == "article" and page.body:
             stats.inc_value("newscrawl/articles")
@@ -279,12 +279,14 @@ class NewsSpider(DiscoveryMixin, Spider):
             if article is not None:
                 version = article.version
                 yield article
-        yield page_links(response, page.page_type, list(page.links), list(page.teasers))
+        links = page_links(response, page.page_type, list(page.links), list(page.teasers))
+        links.followable, links.payload = prepared.followable, prepared.payload
+        yield links
         if self.discover_feeds and response.meta.get("newscrawl_start"):
             for request in self.feed_requests(feed_urls_in_html(text, response.url)):
                 yield request
         yield fetched_page(response, page.page_type, page=page, version=version)
-        for request in self._follow(page):
+        for request in self._follow(prepared):
             yield request
 
     @staticmethod

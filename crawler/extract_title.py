@@ -36,17 +36,23 @@ def _strip_site_suffix(
         return title
     site = (site_name or "").casefold()
     for _ in range(3):
-        stripped = _strip_once(title, lambda part, _rest: part.strip().casefold() == site)
-        if stripped == title:
-            stripped = _strip_once(title, lambda part, rest: _names_host(part, rest, hosts))
+        stripped = _strip_once(
+            title, _TITLE_SEPARATORS, lambda part, _rest: part.strip().casefold() == site
+        )
+        if stripped == title:  # not "Bitcoin: price hits a record" on bitcoin.com, a kicker
+            stripped = _strip_once(
+                title, _TITLE_SEPARATORS[:-1], lambda part, rest: _names_host(part, rest, hosts)
+            )
         if stripped == title:
             break
         title = stripped
     return title
 
 
-def _strip_once(title: str, is_site: Callable[[str, str], bool]) -> str:
-    for sep in _TITLE_SEPARATORS:
+def _strip_once(
+    title: str, separators: tuple[str, ...], is_site: Callable[[str, str], bool]
+) -> str:
+    for sep in separators:
         head, _, tail = title.rpartition(sep)
         if head and is_site(tail, head):
             return head.strip()
@@ -251,15 +257,16 @@ def _uncapped(visible: str, declared: list[str | None]) -> str | None:
 
 def _site_in_title(site_name: str | None, declared: list[str | None]) -> str | None:
     """The site name, unless the page's ``<title>`` shows it is the headline: a site
-    name that the title joins to a shorter part ("Peakforce – <site name>") is an
-    article title misfiled as og:site_name, and that shorter part is the site."""
-    if not site_name:
+    name of 6+ words that the title joins to a part of 1-3 words ("Peakforce – <site
+    name>") is an article title misfiled as og:site_name, and that short part is the
+    site. (A short site name beside a short part, "Opinion | The Daily Times", is kept.)"""
+    if not site_name or len(site_name.split()) < 6:
         return site_name
     for title in filter(None, declared):
         for sep in _TITLE_SEPARATORS:
             first, found, rest = title.partition(sep)
             for site, other in ((rest, first), (first, rest)):
-                if found and site.strip() == site_name and 0 < len(other) < len(site) / 2:
+                if found and site.strip() == site_name and 1 <= len(other.split()) <= 3:
                     return other.strip()
     return site_name
 

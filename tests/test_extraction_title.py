@@ -90,6 +90,12 @@ def test_h1_with_a_section_permalink_is_a_body_heading() -> None:
             id="longer-part-is-not-a-site-name",
         ),
         pytest.param(
+            "Bitcoin: price hits a record high",
+            "https://news.bitcoin.com/price",
+            "Bitcoin: price hits a record high",
+            id="topic-kicker-is-not-a-site-name",
+        ),
+        pytest.param(
             "Rates rise again - Analysis",
             "https://news.example.com/rates",
             "Rates rise again - Analysis",
@@ -136,6 +142,14 @@ def test_site_name_that_is_the_headline_is_not_a_logo() -> None:
     body = "<h1>Remote Work. A Starter Guide for Nomads.</h1>"
     got = _title(head, body, "Remote Work. A Starter Guide for Nomads.")
     assert got == "Remote Work. A Starter Guide for Nomads."
+
+
+def test_short_site_name_beside_a_section_stays_the_site() -> None:
+    head = (
+        '<meta property="og:site_name" content="The Daily Times">'
+        "<title>Opinion | The Daily Times</title>"
+    )
+    assert _title(head, "<h1>Opinion</h1>", "The Daily Times") == "Opinion"
 
 
 def test_site_name_h1_before_the_headline_is_skipped() -> None:

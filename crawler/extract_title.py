@@ -304,4 +304,19 @@ def pick_title(
         *((h1, page_title) if named else (page_title, h1)),
         lambda: getattr(doc, "title", None),
     )
+    title = _untruncated(title, [*declared, h1])
     return _trim_to_h1(_strip_site_suffix(title, site_name, _hosts(root, data, url)), h1)
+
+
+def _untruncated(title: str | None, others: list[str | None]) -> str | None:
+    """A title cut short for a card ("Minister resigns after…") gives way to the
+    page's full wording of it ("Minister resigns after weeks of pressure | Site")."""
+    if not title or not title.endswith(("…", "...")):
+        return title
+    stem = title.rstrip(".…").rstrip()
+    if len(stem.split()) < 3:
+        return title
+    for other in others:
+        if other and len(other) > len(stem) + 3 and other.startswith(stem) and other != title:
+            return other
+    return title

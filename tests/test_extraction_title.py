@@ -156,3 +156,17 @@ def test_site_name_h1_before_the_headline_is_skipped() -> None:
     head = "<title>Five ways to grow basil indoors – GREEN HOUSE</title>"
     body = "<h1>GREEN HOUSE</h1><article><h1>Five ways to grow basil indoors</h1></article>"
     assert _title(head, body, "GREEN HOUSE") == "Five ways to grow basil indoors"
+
+
+def test_truncated_og_title_gives_way_to_the_full_title() -> None:
+    head = (
+        '<meta property="og:title" content="Minister resigns after weeks of…">'
+        "<title>Minister resigns after weeks of pressure | Daily Times</title>"
+    )
+    got = _title(head, "<p>No headline element.</p>", "Daily Times")
+    assert got == "Minister resigns after weeks of pressure"
+
+
+def test_headline_ending_in_an_ellipsis_stays() -> None:
+    head = '<meta property="og:title" content="And then there were none...">'
+    assert _title(head, "<p>No headline element.</p>") == "And then there were none..."

@@ -86,6 +86,7 @@ _LABEL_RE = re.compile(
     r"^(?:[\w ]{0,20}\s)?(?:by|von|par|por)\W*$|^(?:authors?|autor|auteur)\W*$", re.I
 )
 _PREFIX_BY_RE = re.compile(r"^[\w ]{0,30}\s(?:by|von|par|por)\s+(?=\S)", re.IGNORECASE)
+_CREDIT_RE = re.compile(r"review|edited|fact.?check|photo|illustrat|image|video", re.I)
 _LINE_TAGS = frozenset({"p", "div", "span", "em", "strong", "address", "li", "h3", "h4"})
 
 
@@ -144,12 +145,13 @@ def byline_author(root: html.HtmlElement) -> str | None:
     return found[1] if found else None
 
 
-def _byline(root: html.HtmlElement) -> tuple[int, str] | None:
-    """(cue, name) of ``byline_author``: 0 rel=author, 1 author/byline class, 2 a "By"
-    line, 3 an author-page link, 4 a bare name beside the date."""
+def _byline(root: html.HtmlElement) -> tuple[int, str, html.HtmlElement] | None:
+    """(cue, name, element) of ``byline_author``: 0 rel=author, 1 author/byline class,
+    2 a "By" line, 3 an author-page link, 4 a bare name beside the date."""
     h1 = next(root.iter("h1"), None)
     start = h1 if h1 is not None else root
     found: dict[int, str] = {}
+    where: dict[int, html.HtmlElement] = {}
     for count, el in enumerate(_after(start)):
         if count > _MAX_SCAN or 0 in found:
             break
@@ -159,22 +161,23 @@ def _byline(root: html.HtmlElement) -> tuple[int, str] | None:
                 name = _strip_by(text_of(el))
                 if looks_like_name(name) and _short_context(el):
                     found.setdefault(0 if "author" in rel else 3, name)
+                    where.setdefault(0 if "author" in rel else 3, el)
             continue
         hint = f"{el.get('class') or ''} {el.get('itemprop') or ''}".lower()
         hinted = _AUTHOR_CLASS_RE.search(hint) and not _NOT_AUTHOR_CLASS_RE.search(hint)
         if 1 not in found and hinted:
             person = _first_name_text(el)
             if person:
-                found[1] = person
+                found[1], where[1] = person, el
         if 2 not in found and el.tag in _LINE_TAGS and el.text and el.text.strip():
             line = text_of(el)
             short = len(line) <= _MAX_LINE
             match = (_BY_LINE_RE.match(line) or _DATE_NAME_RE.match(line)) if short else None
             if match and looks_like_name(match.group("name")):
-                found[2] = _linked_name(el, match.group("name"))
+                found[2], where[2] = _linked_name(el, match.group("name")), el
         if 4 not in found and count <= _NEAR and len(el) == 0 and _name_beside_date(el):
-            found[4] = text_of(el)
-    return (min(found), found[min(found)]) if found else None
+            found[4], where[4] = text_of(el), el
+    return (min(found), found[min(found)], where[min(found)]) if found else None
 
 
 def _name_beside_date(el: html.HtmlElement) -> bool:
@@ -267,8 +270,8 @@ def printed_person(root: html.HtmlElement, declared: str) -> str | None:
     "Cai Ellis"), the same person written otherwise ("Jeff Kaufman" for "Kaufman,
     Jeff T.") or lower-case text is no contradiction."""
     found = _byline(root)
-    if not found or found[0] > 2:
-        return None
+    if not found or found[0] > 2 or _CREDIT_RE.search(text_of(found[2])):
+        return None  # "Medically reviewed by ...", "Photo by ...": not the writer
     name = found[1]
     if not _CAPITALISED_RE.match(name) or not looks_like_name(name):
         return None

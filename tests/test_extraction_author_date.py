@@ -37,6 +37,11 @@ _META_ANN = '<meta name="author" content="Luke Dale">'
         pytest.param('<p class="byline">By Luke T. Dale</p>', "Luke Dale", id="same-person"),
         pytest.param('<p class="byline">By the team</p>', "Luke Dale", id="lower-case"),
         pytest.param("<p>No byline here at all.</p>", "Luke Dale", id="none"),
+        pytest.param(
+            '<div class="author-box">Medically reviewed by Ann Lee</div>',
+            "Luke Dale",
+            id="reviewer",
+        ),
     ],
 )
 def test_printed_byline_beats_a_meta_author(byline: str, expected: str) -> None:

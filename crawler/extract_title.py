@@ -126,6 +126,8 @@ def _headline_candidates(root: html.HtmlElement, site_name: str | None) -> list[
         text = text_of(el)
         if not 10 <= len(text) <= 250 or len(text.split()) < 2 or text.casefold() == site:
             continue
+        if text.endswith(":"):
+            continue  # a lead-in to what follows ("A message from our founder:")
         chain = [el, *el.iterancestors()]
         if any(a.tag in ("nav", "footer", "aside", "dialog") for a in chain):
             continue
@@ -147,9 +149,10 @@ def _visible_headline(
     SEO titles (og:title, JSON-LD headline, ``<title>``) are often rewritten for
     search and social cards; the ``<h1>`` is the headline as printed. An ``<h1>``
     in navigation, sidebars, footers or dialogs, a logo or site-name ``<h1>``, one
-    linking home or to an anchor (a section heading in the body), or a single word
-    ("World") is not a headline. With several candidates, the one sharing most words
-    with the declared titles wins (first on a tie).
+    linking home or to an anchor (a section heading in the body), one ending in a
+    colon (a lead-in), or a single word ("World") is not a headline. With several
+    candidates, the one sharing most words with the declared titles wins (first on a
+    tie).
     """
     candidates = _headline_candidates(root, site_name)
     if not candidates:

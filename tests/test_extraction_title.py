@@ -170,3 +170,9 @@ def test_truncated_og_title_gives_way_to_the_full_title() -> None:
 def test_headline_ending_in_an_ellipsis_stays() -> None:
     head = '<meta property="og:title" content="And then there were none...">'
     assert _title(head, "<p>No headline element.</p>") == "And then there were none..."
+
+
+def test_h1_ending_in_a_colon_is_a_lead_in() -> None:
+    head = '<meta property="og:title" content="How the cloud runs inference at scale - Tech Wire">'
+    body = "<aside-box><h1>A message from our co-founder:</h1></aside-box><p>Text.</p>"
+    assert _title(head, body, "Tech Wire") == "How the cloud runs inference at scale"

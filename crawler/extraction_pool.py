@@ -2,21 +2,28 @@
 
 A crawl is CPU-bound on extraction (lxml parsing, teaser finding, trafilatura:
 two thirds of the crawl process's CPU in a profile), and Scrapy's reactor runs
-on one core. This extension owns a ``ProcessPoolExecutor`` of
-``NEWSCRAWL_EXTRACTION_WORKERS`` processes (default: one per core), created on
-``spider_opened`` and shut down on ``spider_closed``; the spider's ``parse``
-awaits ``ExtractionPool.extract`` for each page, so the reactor keeps
-downloading, archiving and writing while the workers extract.
+on one core. This extension owns ``NEWSCRAWL_EXTRACTION_WORKERS`` worker
+processes (default: one per core), started on ``spider_opened`` and stopped on
+``spider_closed``; the spider's ``parse`` awaits ``ExtractionPool.prepare``
+for each page, so the reactor keeps downloading, archiving and writing while
+the workers extract.
+
+- Each worker has a pipe for calls and one for answers, and the event loop
+  itself watches them (non-blocking, ``add_reader``/``add_writer``): no helper
+  threads. The stdlib's ``ProcessPoolExecutor`` keeps two in the crawl
+  process, and their wake-ups and hand-offs cost more CPU than the pickling.
+  A call goes to the worker with the fewest calls waiting.
 
 - Back-pressure: at most ``NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT`` pages are
-  submitted at a time (an ``asyncio.Semaphore``), so the executor's queue never
-  grows without bound; pages waiting for a slot keep their callbacks open,
+  submitted at a time (an ``asyncio.Semaphore``), so the workers' pipes never
+  fill up without bound; pages waiting for a slot keep their callbacks open,
   which fills Scrapy's scraper slot (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) and makes
   the engine stop downloading until the workers catch up.
-- A worker that dies (segfault, OOM kill) breaks the whole executor: the pool
-  is replaced and each page that was in flight is retried once on the new
-  pool; a page that fails again raises ``ExtractionFailed``, which the spider
-  records as an ``extraction`` error. The crawl goes on.
+- A worker that dies (segfault, OOM kill) is replaced by a new one, and each
+  page that was in flight on it is retried once; a page that fails again
+  raises ``ExtractionFailed``, which the spider records as an ``extraction``
+  error. A page that takes over ``NEWSCRAWL_EXTRACTION_TIMEOUT`` seconds gets
+  its worker killed (and replaced) and fails at once. The crawl goes on.
 - Workers are started with ``spawn``, not ``fork``: the crawl process has
   threads (Twisted's thread pool, SQLite) by the time the spider opens.
 - Only extraction moves: WARC and JSON Lines are still written by the crawl
@@ -34,15 +41,20 @@ downloading, archiving and writing while the workers extract.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import os
+import pickle
+import signal
+import struct
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from typing import Any, TypeAlias, TypeVar
 
 from scrapy import signals
@@ -58,6 +70,8 @@ logger = logging.getLogger(__name__)
 Extractor: TypeAlias = Callable[[str | bytes, str, datetime], ExtractedPage]
 T = TypeVar("T")
 ATTEMPTS = 2  # a page whose worker died is retried once on a fresh pool
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
+PIPE_BYTES = 1 << 20  # pipe buffer asked for (Linux allows up to 1 MiB unprivileged)
 TEASER_PRIORITY = 10  # teasers are fresh news: fetched before deep listings
 LINK_CACHE_SIZE = 8192  # per worker: pages repeat menus, so most links are answered here
 
@@ -98,9 +112,8 @@ class ExtractionFailed(Exception):
     """A page could not be extracted because its worker process died (twice)."""
 
 
-def _warm_up() -> int:
-    """Run once per worker at start: the imports happen before the first page."""
-    return os.getpid()
+class WorkerDied(Exception):
+    """The worker running a call exited (or was killed) before answering."""
 
 
 def default_workers() -> int:
@@ -108,14 +121,89 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def _kill_workers(executor: ProcessPoolExecutor) -> None:
-    """Terminate an executor's worker processes (the stdlib has no public way)."""
-    for process in list(getattr(executor, "_processes", {}).values()):
-        process.terminate()
+def _worker_main(jobs: Connection, results: Connection) -> None:
+    """A worker's loop: a pickled ``(fn, args)`` in, a pickled ``(ok, value)`` out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
+    while True:
+        try:
+            data = jobs.recv_bytes()
+        except (EOFError, OSError):
+            return  # the crawl process closed the pool (or is gone)
+        try:
+            fn, args = pickle.loads(data)  # noqa: S301 - from the crawl process that started us
+            out: tuple[bool, Any] = (True, fn(*args))
+        except Exception as exc:
+            out = (False, exc)
+        try:
+            payload = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an unpicklable result or exception
+            payload = pickle.dumps((False, RuntimeError(f"cannot send the result: {exc!r}")))
+        results.send_bytes(payload)
+
+
+def _frame(data: bytes) -> bytes:
+    """``data`` as ``multiprocessing.Connection.recv_bytes`` reads it (length first)."""
+    if len(data) > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, len(data)) + data
+    return struct.pack("!i", len(data)) + data
+
+
+class _Worker:
+    """One worker process, its two pipes (non-blocking on our side) and its calls in order."""
+
+    def __init__(self, context: Any) -> None:
+        jobs_r, jobs_w = context.Pipe(duplex=False)
+        results_r, results_w = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_worker_main, args=(jobs_r, results_w), name="newscrawl-extract", daemon=True
+        )
+        self.process.start()
+        jobs_r.close()  # the child's ends: closed here, so its death reads as EOF
+        results_w.close()
+        self._jobs, self._results = jobs_w, results_r  # kept open until close()
+        self.send_fd, self.recv_fd = jobs_w.fileno(), results_r.fileno()
+        os.set_blocking(self.send_fd, False)
+        os.set_blocking(self.recv_fd, False)
+        for fd in (self.send_fd, self.recv_fd):  # a page or an answer in one write
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
+        self.calls: deque[asyncio.Future[Any]] = deque()  # submitted, not answered yet
+        self.outgoing = bytearray()  # framed calls the pipe did not take yet
+        self.incoming = bytearray()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.writing = False
+        self.dead = False
+
+    def close(self, *, kill: bool = False) -> None:
+        self.dead = True
+        self.detach()
+        self._jobs.close()  # the worker reads EOF and exits
+        self._results.close()
+        if kill:
+            self.process.kill()
+        self.process.join(timeout=0 if kill else 5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+
+    def detach(self) -> None:
+        loop, self.loop = self.loop, None
+        if loop is None or loop.is_closed():
+            return
+        loop.remove_reader(self.recv_fd)
+        if self.writing:
+            loop.remove_writer(self.send_fd)
+        self.writing = False
 
 
 class ExtractionPool:
-    """Scrapy extension: a bounded process pool for ``extract_page``."""
+    """Scrapy extension: a bounded process pool for ``extract_page``.
+
+    Each worker has a pipe for calls and one for results, watched by the
+    event loop itself: no helper threads in the crawl process (the stdlib's
+    ``ProcessPoolExecutor`` keeps two, and their wake-ups cost the reactor
+    more CPU than the pickling).
+    """
 
     def __init__(
         self,
@@ -135,7 +223,8 @@ class ExtractionPool:
         self._extract = extract
         self.timeout = timeout  # seconds one page may take before its worker is killed
         self._slots = asyncio.Semaphore(self.max_in_flight)
-        self._executor: ProcessPoolExecutor | None = None
+        self._context = get_context("spawn")
+        self._workers: list[_Worker] = []
         self._closed = False
 
     @classmethod
@@ -159,11 +248,10 @@ class ExtractionPool:
     # -- life cycle -------------------------------------------------------------
 
     def open(self) -> None:
-        """Start the workers (and their imports) before the first page arrives."""
+        """Start the workers (they import the extraction modules before the first page)."""
         self._closed = False
-        self._executor = self._new_executor()
-        for _ in range(self.workers):
-            self._executor.submit(_warm_up)
+        while len(self._workers) < self.workers:
+            self._workers.append(_Worker(self._context))
         if self.stats is not None:
             self.stats.set_value("newscrawl/extraction/workers", self.workers)
         logger.info("Extraction pool: %d worker processes", self.workers)
@@ -171,35 +259,135 @@ class ExtractionPool:
     def close(self) -> None:
         """Stop the workers; nothing is in flight once the spider closes."""
         self._closed = True
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
+            self._fail(worker, ExtractionFailed("the extraction pool is closed"))
 
-    def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
-
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        """Swap a broken executor for a fresh one (once, however many pages saw it break)."""
-        if self._executor is not broken or self._closed:
+    def _replace(self, worker: _Worker, *, kill: bool = False) -> None:
+        """A worker died (or hangs, ``kill``): fail its calls, start another in its place."""
+        if worker.dead:
             return
-        broken.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._new_executor()
+        worker.close(kill=kill)
+        self._fail(worker, WorkerDied(f"extraction worker {worker.process.pid} died"))
+        if self._closed or worker not in self._workers:
+            return
+        self._workers[self._workers.index(worker)] = _Worker(self._context)
         if self.stats is not None:
             self.stats.inc_value("newscrawl/extraction/pool_restarts")
-        logger.warning("An extraction worker died; started a new pool")
+        logger.warning("An extraction worker died; started a new one")
+
+    @staticmethod
+    def _fail(worker: _Worker, exc: Exception) -> None:
+        while worker.calls:
+            future = worker.calls.popleft()
+            if not future.done():
+                future.set_exception(exc)
+
+    # -- the pipes ------------------------------------------------------------------
+
+    def _attach(self, worker: _Worker, loop: asyncio.AbstractEventLoop) -> None:
+        """Watch the worker's results on ``loop`` (a test may run several loops in turn)."""
+        if worker.loop is loop:
+            return
+        worker.detach()
+        worker.loop = loop
+        loop.add_reader(worker.recv_fd, self._on_readable, worker)
+        if worker.outgoing:
+            worker.writing = True
+            loop.add_writer(worker.send_fd, self._on_writable, worker)
+
+    def _on_readable(self, worker: _Worker) -> None:
+        try:
+            while True:
+                chunk = os.read(worker.recv_fd, 1 << 20)
+                if not chunk:  # EOF: the worker is gone
+                    self._answer(worker)
+                    self._replace(worker)
+                    return
+                worker.incoming += chunk
+                if len(chunk) < 1 << 20:
+                    break
+        except BlockingIOError:
+            pass
+        except OSError:
+            self._replace(worker)
+            return
+        self._answer(worker)
+
+    def _answer(self, worker: _Worker) -> None:
+        """Settle the calls whose whole answers have arrived, oldest first."""
+        buf = worker.incoming
+        while len(buf) >= 4:
+            (size,) = struct.unpack_from("!i", buf)
+            start = 4
+            if size == -1:
+                if len(buf) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", buf, 4)
+                start = 12
+            if len(buf) < start + size:
+                return
+            data = bytes(buf[start : start + size])
+            del buf[: start + size]
+            future = worker.calls.popleft()
+            if future.done():  # timed out or cancelled meanwhile
+                continue
+            try:
+                ok, value = pickle.loads(data)  # noqa: S301 - our own worker's answer
+            except Exception as exc:
+                future.set_exception(exc)
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+    def _on_writable(self, worker: _Worker) -> None:
+        self._flush(worker)
+
+    def _flush(self, worker: _Worker) -> None:
+        """Write what the pipe takes; wait for the loop to say when it takes more."""
+        try:
+            while worker.outgoing:
+                sent = os.write(worker.send_fd, worker.outgoing)
+                del worker.outgoing[:sent]
+        except BlockingIOError:
+            pass
+        except OSError:
+            self._replace(worker)
+            return
+        loop = worker.loop
+        if loop is None:
+            return
+        if worker.outgoing and not worker.writing:
+            worker.writing = True
+            loop.add_writer(worker.send_fd, self._on_writable, worker)
+        elif not worker.outgoing and worker.writing:
+            worker.writing = False
+            loop.remove_writer(worker.send_fd)
 
     # -- work ---------------------------------------------------------------------
 
-    def _submit(self, html: str | bytes, url: str, fetched_at: datetime) -> Future[ExtractedPage]:
+    def _submit(
+        self, html: str | bytes, url: str, fetched_at: datetime
+    ) -> asyncio.Future[ExtractedPage]:
         return self._submit_call(self._extract, html, url, fetched_at)
 
-    def _submit_call(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        if self._executor is None:
+    def _submit_call(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Send ``fn(*args)`` to the least busy worker; the future settles on its answer."""
+        if not self._workers:
             if self._closed:
                 raise ExtractionFailed("the extraction pool is closed")
             self.open()
-        assert self._executor is not None
-        return self._executor.submit(fn, *args)
+        loop = asyncio.get_running_loop()
+        worker = min(self._workers, key=lambda w: len(w.calls))
+        self._attach(worker, loop)
+        future: asyncio.Future[T] = loop.create_future()
+        worker.calls.append(future)
+        worker.outgoing += _frame(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+        self._flush(worker)
+        return future
 
     async def extract(self, html: str | bytes, url: str, fetched_at: datetime) -> ExtractedPage:
         """``extract_page`` in a worker; waits for a free slot first (back-pressure)."""
@@ -221,24 +409,21 @@ class ExtractionPool:
             lambda: self._submit_call(prepare_page, html, url, fetched_at, domains, follow_teasers)
         )
 
-    async def _run(self, submit: Callable[[], Future[T]]) -> T:
+    async def _run(self, submit: Callable[[], asyncio.Future[T]]) -> T:
         async with self._slots:
             for attempt in range(1, ATTEMPTS + 1):
-                executor = self._executor
-                future = asyncio.wrap_future(submit())
+                future = submit()
                 try:
                     return await asyncio.wait_for(future, self.timeout)
                 except TimeoutError as exc:
-                    # A page that hangs its worker (pathological markup): kill the
-                    # workers so the pool is usable again; pages that were on the
-                    # other workers are retried by the BrokenProcessPool path.
-                    if executor is not None:
-                        _kill_workers(executor)
-                        self._replace(executor)
+                    # A page that hangs its worker (pathological markup): kill that
+                    # worker and start another; the pages queued behind it on the
+                    # same worker are retried by the WorkerDied path.
+                    for worker in list(self._workers):
+                        if future in worker.calls:
+                            self._replace(worker, kill=True)
                     raise ExtractionFailed(f"extraction took over {self.timeout:g}s") from exc
-                except BrokenProcessPool as exc:
-                    if executor is not None:
-                        self._replace(executor)
+                except WorkerDied as exc:
                     if attempt == ATTEMPTS:
                         raise ExtractionFailed(f"extraction worker died: {exc}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
@@ -256,8 +441,8 @@ def _prepared_from(
     follow = []
     for link, priority in candidates.items():
         key = _link_verdict(link, domains)
-        if key is not None:
-            follow.append((link, key, priority))
+        if key is not None:  # the same string object when equal: pickled once
+            follow.append((link, link if key == link else key, priority))
     followable = [link for link in page.links if _link_verdict(link, domains) is not None]
     payload = links_record_body(page.page_type, list(page.links), list(page.teasers))
     return PreparedPage(page, follow, followable, payload)

@@ -238,7 +238,12 @@ class WarcWriter:
             if original:
                 resp_headers += revisit_fields(original)
                 body = b""
-            response = self._record(warc, resp_headers + ip + truncated, response_head, body)
+            # The dedup digest is warcio's payload digest: given, warcio does not hash again
+            # (last, where warcio would append it, so the record is the same byte for byte).
+            given = [("WARC-Payload-Digest", digest)] if digest and not original else []
+            response = self._record(
+                warc, resp_headers + ip + truncated + given, response_head, body
+            )
             request = self._record(warc, req_headers + ip, request_head, exchange.request_body)
             location = self._write([response, request])[0]
             if original:

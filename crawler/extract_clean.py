@@ -117,6 +117,15 @@ def _is_byline(line: str, author: str | None) -> bool:
     return any(name.casefold() in line.casefold() for name in names)
 
 
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _heading_key(line: str) -> str:
+    """A headline line for comparison: the title may be typed with straight quotes
+    while the page prints it with curly ones."""
+    return clean_text(line).casefold().translate(_QUOTES)
+
+
 def clean_body(
     text: str,
     title: str | None,
@@ -130,10 +139,10 @@ def clean_body(
     leaked into the body); ``dek``, the standfirst, is dropped as a leading line.
     """
     drop = {clean_text(line).casefold() for line in drop_lines if line}
-    heads = {clean_text(t).casefold() for t in (title, dek) if t}
+    heads = {_heading_key(t) for t in (title, dek) if t}
     lines = [clean_text(line) for line in (text or "").splitlines()]
     lines = [line for line in lines if line]
-    while lines and (lines[0].casefold() in heads or _is_byline(lines[0], author)):
+    while lines and (_heading_key(lines[0]) in heads or _is_byline(lines[0], author)):
         lines.pop(0)
     kept = []
     for line in lines:

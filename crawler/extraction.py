@@ -196,7 +196,7 @@ def _extract(root: html.HtmlElement, url: str, fetched_at: datetime) -> Extracte
     doc = _TrafMeta(root, url)
 
     site_name = pick_site_name(data, doc)
-    title = pick_title(root, data, doc, site_name)
+    title = pick_title(root, data, doc, site_name, url)
     author = pick_author(root, data, site_name)
     leaked = [t.headline for t in teasers] + [t.excerpt or "" for t in teasers]
     dek = standfirst(root, prose.element, pick_description(data, doc))

@@ -138,7 +138,10 @@ def _worker_main(jobs: Connection, results: Connection) -> None:
             payload = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an unpicklable result or exception
             payload = pickle.dumps((False, RuntimeError(f"cannot send the result: {exc!r}")))
-        results.send_bytes(payload)
+        try:
+            results.send_bytes(payload)
+        except OSError:
+            return  # the crawl process is gone
 
 
 def _frame(data: bytes) -> bytes:

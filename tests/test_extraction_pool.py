@@ -189,3 +189,33 @@ def test_a_hung_worker_times_out_and_the_pool_goes_on() -> None:
     assert isinstance(failure, ExtractionFailed)
     assert "took over 3s" in str(failure)
     assert after.page_type == "article"
+
+
+def test_prepared_page_in_a_worker_is_the_one_made_inline() -> None:
+    """What the spider awaits: the extraction plus the per-link work, as inline."""
+    from crawler.extraction_pool import TEASER_PRIORITY, prepare_page
+    from crawler.links import canonical, is_page_link
+
+    html = ARTICLE.replace(
+        "</nav>",
+        "<a href='https://elsewhere.example/x'>Out</a><a href='/img/logo.png'>Logo</a>"
+        "<a href='/world/?utm_source=nav'>World again</a></nav>",
+    )
+    url, domains = "https://gazette.example/a/1", ("gazette.example",)
+    pool = ExtractionPool(1)
+    pool.open()
+    try:
+        prepared = asyncio.run(pool.prepare(html, url, FETCHED, domains))
+    finally:
+        pool.close()
+    assert prepared == prepare_page(html, url, FETCHED, domains)
+    assert prepared.page == extract_page(html, url, FETCHED)
+    links = prepared.page.links
+    assert "https://elsewhere.example/x" in links
+    wanted = [u for u in links if u.startswith("https://gazette.example/") and is_page_link(u)]
+    assert prepared.followable == wanted
+    assert [u for u, _, _ in prepared.follow] == list(dict.fromkeys(wanted))
+    assert all(key == canonical(u) for u, key, _ in prepared.follow)
+    assert {p for _, _, p in prepared.follow} <= {0, TEASER_PRIORITY}
+    assert not any(u.endswith(".png") for u in prepared.followable)
+    assert b'"page_type": "article"' in prepared.payload

@@ -49,7 +49,11 @@ from crawler.reltime import is_relative_time, resolve_relative_time, to_utc_iso
 _MAX_BLOCK_PROSE = 2500  # non-link characters: more than that is an article, not a block
 _MAX_ITEM_PROSE = 400  # one card's excerpt; a longer sibling is article text
 _MIN_MEDIAN_WORDS = 4  # shorter link texts make a menu ("Showbiz & TV"), not headlines
-_LABEL_TAGS = ("h2", "h3", "h4", "h5", "div", "span", "p", "header", "strong", "b")
+# label candidates besides title-classed div/span/p/header (``_is_label_heading``)
+_LABEL_CANDIDATES_XPATH = etree.XPath(
+    ".//h2 | .//h3 | .//h4 | .//h5 | .//strong[not(.//a)] | .//b[not(.//a)]"
+)
+_TITLED_TAGS = frozenset({"div", "span", "p", "header"})
 _ASIDE_XPATH = etree.XPath(".//aside | .//*[@role='complementary']")
 _CONTAINERS = frozenset({"section", "aside", "div", "ul", "ol", "nav", "footer", "dl", "table"})
 
@@ -87,6 +91,10 @@ def _is_label_heading(el: html.HtmlElement) -> bool:
         return False
     text = text_of(el)
     return 0 < len(text) <= 80 and LABEL_RE.match(text) is not None
+
+
+def _holds_any(el: html.HtmlElement, found: set) -> bool:
+    return any(d in found for d in el.iterdescendants())
 
 
 def _is_prose(p: html.HtmlElement) -> bool:
@@ -187,10 +195,13 @@ def _first_heading_text(roots: Sequence[html.HtmlElement], skip: set) -> str | N
 
 def find_blocks(root: html.HtmlElement, base: str) -> list[TeaserBlock]:
     """Candidate teaser blocks, innermost first (so nested blocks claim their links)."""
-    found = {el for el in root.iter(*_LABEL_TAGS) if _is_label_heading(el)}
-    labels = {el for el in found if not any(d in found for d in el.iterdescendants())}
-    blocks = [_block_for_heading(h, labels, base) for h in labels]
-    taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | labels
+    titled = [el for el in hinted(root, TITLE_HINT_RE) if el.tag in _TITLED_TAGS]
+    candidates = in_page_order(root, titled, _LABEL_CANDIDATES_XPATH(root))
+    found = {el for el in candidates if _is_label_heading(el)}
+    labels = [el for el in candidates if el in found and not _holds_any(el, found)]
+    label_set = set(labels)
+    blocks = [_block_for_heading(h, label_set, base) for h in labels]  # in page order
+    taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | label_set
     # candidates carry a block hint (class, id) or are asides, in page order
     hinted_blocks = set(hinted(root, BLOCK_HINT_RE)) - set(hinted(root, NOT_BLOCK_RE))
     for el in in_page_order(root, list(hinted_blocks), _ASIDE_XPATH(root)):

@@ -97,7 +97,8 @@ NEWSCRAWL_FOLLOW_TEASERS = True  # crawl in-scope teaser links in the same run
 # Pages are extracted in this many worker processes while the reactor keeps
 # downloading and archiving. None = one per core; 0 = inline in the crawl process.
 NEWSCRAWL_EXTRACTION_WORKERS = None
-# Back-pressure: pages handed to the workers at a time; 0 = 2 x workers.
+# Back-pressure: pages handed to the workers at a time; 0 = 4 x workers (fewer
+# leave a worker idle while the reactor is busy with another page).
 NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT = 0
 # Seconds one page may spend in a worker; then the worker is killed and the
 # page recorded as an extraction error (it stays archived).

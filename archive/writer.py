@@ -41,6 +41,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
+from isal import isal_zlib
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -105,11 +106,19 @@ def _window_bits(size: int) -> tuple[int, int]:
 
 
 class _GzipMember:
-    """What warcio's ``GzippingWrapper`` does, at a chosen level: one member per record."""
+    """What warcio's ``GzippingWrapper`` does, at a chosen level: one member per record.
+
+    Level 1 deflates with ISA-L (``isal``): about four times faster than zlib's
+    level 1 on news pages, with slightly smaller output. Other levels use zlib.
+    """
 
     def __init__(self, out: BinaryIO, level: int, size: int = 1 << 20) -> None:
         bits, mem_level = _window_bits(size)
-        self._compressor = zlib.compressobj(level, zlib.DEFLATED, bits + 16, mem_level)
+        self._compressor: Any  # zlib's or isal's compressobj: the same interface
+        if level == 1:
+            self._compressor = isal_zlib.compressobj(1, zlib.DEFLATED, bits + 16, mem_level)
+        else:
+            self._compressor = zlib.compressobj(level, zlib.DEFLATED, bits + 16, mem_level)
         self._out = out
 
     def write(self, data: bytes) -> None:

@@ -47,6 +47,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.dedup import DigestEntry, DigestIndex, is_dedupable, payload_digest, revisit_fields
 from archive.errors import WarcWriteError
+from archive.index import capture_line
 from archive.records import (
     HttpExchange,
     check_field,
@@ -193,6 +194,9 @@ class WarcWriter:
         self._warcinfo_id = ""
         self._ids_in_file: set[str] = set()
         self._closed_files: list[Path] = []
+        # CDXJ lines of each file's captures, made as they are written (None: the file
+        # holds a capture ``capture_line`` leaves to cdxj-indexer)
+        self._index_lines: dict[str, list[str] | None] = {}
         self._bytes_written = 0
         self._records_written = 0
 
@@ -255,11 +259,51 @@ class WarcWriter:
             )
             request = self._record(warc, req_headers + ip, request_head, exchange.request_body)
             location = self._write([response, request])[0]
+            self._note_capture(exchange.url, date, response_head, location, bool(original))
             if original:
                 return replace(location, revisit=True)
             if self._dedup is not None and digest:
                 self._dedup.add(DigestEntry(digest, exchange.url, date, response_id))
             return location
+
+    def take_index_lines(self) -> dict[str, list[str]]:
+        """CDXJ lines (``archive.index.capture_line``) of the files closed so far, by
+        file name, each handed out once: ``update_index(..., known=...)`` takes them.
+        A file with a capture the writer cannot index itself is left out."""
+        with self._lock:
+            closed = {path.name for path in self._closed_files}
+            taken = {}
+            for name in [n for n in self._index_lines if n in closed]:
+                lines = self._index_lines.pop(name)
+                if lines is not None:
+                    taken[name] = lines
+            return taken
+
+    def _note_capture(
+        self,
+        url: str,
+        date: str,
+        http_head: StatusAndHeaders,
+        location: RecordLocation,
+        revisit: bool,
+    ) -> None:
+        lines = self._index_lines.get(location.filename)
+        if lines is None:
+            return
+        line = capture_line(
+            url=url,
+            warc_date=date,
+            http_head=http_head,
+            revisit=revisit,
+            digest=location.payload_digest,
+            length=location.length,
+            offset=location.offset,
+            filename=location.filename,
+        )
+        if line is None:
+            self._index_lines[location.filename] = None
+        else:
+            lines.append(line)
 
     def write_metadata(
         self,
@@ -364,6 +408,7 @@ class WarcWriter:
         self._file, self._warc = file, warc
         self._open_path, self._final_path = open_path, final_path
         self._ids_in_file = set()
+        self._index_lines[name] = []
         self._warcinfo_id = self._new_id()
         headers = self._warc_headers("warcinfo", self._warcinfo_id, format_warc_date(opened_at), "")
         headers += [("WARC-Filename", name), ("Content-Type", _WARC_FIELDS)]

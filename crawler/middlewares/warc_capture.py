@@ -224,7 +224,7 @@ class WarcCaptureMiddleware:
         if self.index_root is None:
             return
         try:
-            update_index(self.index_root)
+            update_index(self.index_root, known=self.writer.take_index_lines())
         except Exception:
             logger.exception("Could not update the CDXJ index of %s", self.index_root)
             self.stats.inc_value("newscrawl/warc/errors")

@@ -8,8 +8,9 @@ need not be read back (that costs about half a millisecond a page, all at the
 end of the crawl); tests hold them equal to cdxj-indexer's, and cdxj-indexer
 still indexes every other file (rebuilds, files repaired after a crash).
 Like pywb's own indexer it leaves out request and warcinfo records; unlike
-it, it also leaves out our ``metadata`` records, which share the article's URL and would otherwise be
-candidates when a replay tool picks the capture closest in time.
+it, it also leaves out our ``metadata`` records, which share the article's
+URL and would otherwise be candidates when a replay tool picks the capture
+closest in time.
 
 ``update_index`` is incremental: it indexes only the closed files it has not
 seen (``indexes/index.files.json`` remembers their sizes) and merges the new

@@ -33,6 +33,11 @@ class OutputLayout:
         return self.root / "state.sqlite3"
 
     @property
+    def frontier_dir(self) -> Path:
+        """Scrapy's scheduler queues on disk while a crawl runs (``crawler.frontier``)."""
+        return self.root / "frontier"
+
+    @property
     def report_path(self) -> Path:
         return self.root / "report.json"
 

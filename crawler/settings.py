@@ -35,6 +35,10 @@ DEPTH_PRIORITY = 1  # breadth first: home and sections before deep archives
 # and pages are fetched in the order they were discovered.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# Pending requests wait on disk in OUTPUT/frontier/ (emptied at each start), not in
+# memory: see crawler/frontier.py. False = Scrapy's memory queues.
+SCHEDULER = "crawler.frontier.FrontierScheduler"
+NEWSCRAWL_DISK_QUEUE = True
 # Error responses reach the spider so it can count them; they are archived anyway.
 HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = False

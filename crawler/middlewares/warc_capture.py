@@ -221,10 +221,11 @@ class WarcCaptureMiddleware:
     def _update_index(self) -> None:
         """Bring indexes/index.cdxj up to date with the closed files (incremental)."""
         self._files_indexed = len(self.writer.closed_files)
+        known = self.writer.take_index_lines()  # handed out (or dropped) once per file
         if self.index_root is None:
             return
         try:
-            update_index(self.index_root, known=self.writer.take_index_lines())
+            update_index(self.index_root, known=known)
         except Exception:
             logger.exception("Could not update the CDXJ index of %s", self.index_root)
             self.stats.inc_value("newscrawl/warc/errors")

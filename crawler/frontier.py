@@ -7,15 +7,16 @@ pending ``Request`` in memory: at 20,000 articles the crawl process grew by
 requests wait in Scrapy's own disk queues (``SCHEDULER_DISK_QUEUE``) under
 ``OUTPUT/frontier/``, as they would with ``JOBDIR``, but without the rest of
 ``JOBDIR``: the persistent frontier of a crawl is the follow-up queue and the
-URL state in ``state.sqlite3``, so this folder is emptied when a crawl starts
-rather than resumed. A request that cannot be serialised stays in memory
-(Scrapy counts it as ``scheduler/unserializable``). A ``JOBDIR`` set by hand
-wins.
+URL state in ``state.sqlite3``, so this folder is removed when the crawl
+closes (and emptied at the next start after a crash) rather than resumed. A
+request that cannot be serialised stays in memory (Scrapy counts it as
+``scheduler/unserializable``). A ``JOBDIR`` set by hand wins.
 """
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 from scrapy.core.scheduler import Scheduler
@@ -27,11 +28,21 @@ from crawler.output import OutputLayout
 class FrontierScheduler(Scheduler):
     """``scrapy.core.scheduler.Scheduler`` with disk queues in ``OUTPUT/frontier/``."""
 
+    frontier: Path | None = None  # set when this scheduler owns OUTPUT/frontier/
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         scheduler = super().from_crawler(crawler)
         if scheduler.dqdir is None and crawler.settings.getbool("NEWSCRAWL_DISK_QUEUE"):
             frontier = OutputLayout.from_settings(crawler.settings).frontier_dir
-            shutil.rmtree(frontier, ignore_errors=True)  # the last run's leftovers
+            shutil.rmtree(frontier, ignore_errors=True)  # left by a crashed run
             scheduler.dqdir = scheduler._dqdir(str(frontier))
+            scheduler.frontier = frontier
         return scheduler
+
+    def close(self, reason: str) -> Any:
+        """Close the queues, then remove the folder: it is never resumed."""
+        result = super().close(reason)
+        if self.frontier is not None:
+            shutil.rmtree(self.frontier, ignore_errors=True)
+        return result

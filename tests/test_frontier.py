@@ -55,3 +55,4 @@ def test_a_crawl_keeps_every_pending_request_on_disk(tmp_path: Path) -> None:
     assert "'scheduler/enqueued/disk'" in proc.stderr
     assert "'scheduler/enqueued/memory'" not in proc.stderr
     assert "scheduler/unserializable" not in proc.stderr
+    assert not (tmp_path / "frontier").exists()  # removed when the crawl closed

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.items import Teaser
+from crawler.sqlite_wal import connect_wal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS followup (
@@ -92,8 +93,7 @@ class FollowupQueue:
     def __init__(self, path: str | Path, *, flush_seconds: float = 10.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect_wal(self.path)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._in_batch = False

@@ -36,7 +36,9 @@ class FrontierScheduler(Scheduler):
         if scheduler.dqdir is None and crawler.settings.getbool("NEWSCRAWL_DISK_QUEUE"):
             frontier = OutputLayout.from_settings(crawler.settings).frontier_dir
             shutil.rmtree(frontier, ignore_errors=True)  # left by a crashed run
-            scheduler.dqdir = scheduler._dqdir(str(frontier))
+            queues = frontier / "requests.queue"  # where JOBDIR would put them
+            queues.mkdir(parents=True)
+            scheduler.dqdir = str(queues)
             scheduler.frontier = frontier
         return scheduler
 

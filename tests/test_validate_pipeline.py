@@ -19,7 +19,13 @@ from crawler.followup import FollowupQueue
 from crawler.items import ArticleChanges, ArticleItem, Teaser, WarcLocation
 from crawler.pipelines.jsonl import article_row
 from crawler.pipelines.validate import ValidateArticlePipeline, is_valid_row
-from crawler.schema import article_validator, schema_errors
+from crawler.schema import (
+    article_schema,
+    article_validator,
+    fast_validator,
+    inline_refs,
+    schema_errors,
+)
 
 
 class _Stats:
@@ -105,6 +111,17 @@ MUTATIONS = {
     "changes-pct-bool": _set("changes.body_changed_pct", False),
     "version-zero": _set("version", 0),
     "schema-version": _set("schema_version", "2.0"),
+    # Through the inlined $defs (nullableString, utcTime, teaser):
+    "crawl-id-number": _set("crawl_id", 5),
+    "canonical-url-list": _set("canonical_url", ["x"]),
+    "modified-at-bad": _set("modified_at", "2024-05-22"),
+    "modified-at-null": _set("modified_at", None),
+    "teaser-excerpt-number": _set("teasers.0.excerpt", 1),
+    "teaser-block-bool": _set("teasers.0.block", False),
+    "teaser-relative-time-null": _set("teasers.1.relative_time", None),
+    "teaser-published-offset": _set("teasers.1.published_at", "2024-05-22T09:52:00+01:00"),
+    "teaser-url-number": _set("teasers.1.url", 3),
+    "warc-payload-digest-number": _set("warc.payload_digest", 1),
 }
 
 
@@ -113,6 +130,31 @@ def test_fast_check_agrees_with_jsonschema(mutate: Callable[[dict[str, Any]], No
     row = copy.deepcopy(article_row(_item()))
     mutate(row)
     assert is_valid_row(row) == (not schema_errors(row))
+
+
+def test_inline_refs() -> None:
+    defs = {"s": {"type": "string"}, "t": {"$ref": "#/$defs/s", "minLength": 2}}
+    schema = {
+        "$defs": defs,
+        "properties": {
+            "a": {"$ref": "#/$defs/t", "description": "sibling annotation"},
+            "b": {"$ref": "#/$defs/s", "type": "number"},  # both say "type": allOf
+            "c": {"$ref": "https://elsewhere.example/x.json"},
+        },
+    }
+    assert inline_refs(schema, defs)["properties"] == {
+        "a": {"type": "string", "minLength": 2, "description": "sibling annotation"},
+        "b": {"allOf": [{"type": "string"}, {"type": "number"}]},
+        "c": {"$ref": "https://elsewhere.example/x.json"},
+    }
+
+
+def test_fast_validator_leaves_the_schema_alone() -> None:
+    before = copy.deepcopy(article_schema())
+    fast_validator.cache_clear()
+    check = fast_validator()
+    assert article_schema() == before
+    assert check(article_row(_item()))
 
 
 def test_article_row_is_asdict() -> None:

@@ -19,7 +19,6 @@ from archive.check import check_warc
 from archive.errors import ArchiveError, InvalidLookup, RecordNotFound
 from archive.index import INDEX_NAME, iter_index, load_capture, update_index
 from archive.repair import repair_open_files
-from archive.wacz import write_wacz
 
 __all__ = ["add_archive_commands", "run_archive"]
 
@@ -154,6 +153,8 @@ def _cmd_get(args: argparse.Namespace) -> int:
 
 
 def _cmd_wacz(args: argparse.Namespace) -> int:
+    from archive.wacz import write_wacz  # the wacz library and frictionless: ~0.2 s to import
+
     summary = write_wacz(_output_dir(args, args.output), args.dest, title=args.title)
     print(f"{summary.path}: {summary.warcs} WARC file(s), {summary.pages} article page(s)")
     if summary.skipped_open:

@@ -10,9 +10,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from scrapy.linkextractors import IGNORED_EXTENSIONS
 from w3lib.url import canonicalize_url, url_query_cleaner
 
+# Scrapy's ``scrapy.linkextractors.IGNORED_EXTENSIONS`` (2.19), copied because
+# importing it loads Scrapy, and the extraction workers use this module without
+# it; ``tests/test_links.py`` holds the two lists equal.
+IGNORED_EXTENSIONS = (
+    # archives
+    "7z", "7zip", "bz2", "rar", "tar", "tar.gz", "xz", "zip",
+    # images
+    "mng", "pct", "bmp", "gif", "jpg", "jpeg", "png", "pst", "psp", "tif", "tiff", "ai", "drw",
+    "dxf", "eps", "ps", "svg", "cdr", "ico", "webp",
+    # audio
+    "mp3", "wma", "ogg", "wav", "ra", "aac", "mid", "au", "aiff",
+    # video
+    "3gp", "asf", "asx", "avi", "mov", "mp4", "mpg", "qt", "rm", "swf", "wmv", "m4a", "m4v",
+    "flv", "webm",
+    # office suites
+    "xls", "xlsm", "xlsx", "xltm", "xltx", "potm", "potx", "ppt", "pptm", "pptx", "pps", "doc",
+    "docb", "docm", "docx", "dotm", "dotx", "odt", "ods", "odg", "odp",
+    # other
+    "css", "pdf", "exe", "bin", "rss", "dmg", "iso", "apk", "jar", "sh", "rb", "js", "hta", "bat",
+    "cpl", "msi", "msp", "py",
+)  # fmt: skip
 _ASSET_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 
 

@@ -193,7 +193,7 @@ def test_a_hung_worker_times_out_and_the_pool_goes_on() -> None:
 
 def test_prepared_page_in_a_worker_is_the_one_made_inline() -> None:
     """What the spider awaits: the extraction plus the per-link work, as inline."""
-    from crawler.extraction_pool import TEASER_PRIORITY, prepare_page
+    from crawler.extraction_worker import TEASER_PRIORITY, prepare_page
     from crawler.links import canonical, is_page_link
 
     html = ARTICLE.replace(

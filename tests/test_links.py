@@ -70,3 +70,12 @@ def test_link_helpers_never_raise(text: str) -> None:
     is_page_link(text)
     is_page_link("http://[" + text)
     text in Scope(["news.example"])  # noqa: B015 (exercising __contains__)
+
+
+def test_asset_extensions_are_scrapys() -> None:
+    """The copy kept so extraction workers need not import Scrapy."""
+    from scrapy.linkextractors import IGNORED_EXTENSIONS as SCRAPYS
+
+    from crawler.links import IGNORED_EXTENSIONS
+
+    assert list(IGNORED_EXTENSIONS) == list(SCRAPYS)

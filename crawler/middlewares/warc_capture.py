@@ -10,7 +10,6 @@ errors and truncated bodies are all archived. The record's location goes into
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,9 +26,9 @@ from archive.index import update_index
 from archive.repair import repair_open_files
 from crawler import __version__
 from crawler.download_handler import META_RAW_HEAD, RawHead
-from crawler.items import PageLinks, Teaser
+from crawler.items import PageLinks
+from crawler.links_record import links_record_body
 from crawler.output import OutputLayout, crawl_id_of
-from crawler.pipelines.jsonl import as_plain
 
 logger = logging.getLogger(__name__)
 
@@ -38,28 +37,6 @@ META_FETCHED_AT = "newscrawl_fetched_at"
 # Links metadata gets its own URI (as browsertrix's urn:pageinfo: records do),
 # so replay tools never serve it in place of the page.
 METADATA_URI_PREFIX = "urn:newscrawl:links:"
-
-
-def links_record_body(
-    page_type: str,
-    outlinks: list[str],
-    teasers: list[Teaser],
-    entries: list[dict[str, Any]] | None = None,
-) -> bytes:
-    """The JSON body of a page's links metadata record (also made in extraction workers)."""
-    fields: dict[str, Any] = {
-        "page_type": page_type,
-        "outlinks": outlinks,
-        "teasers": as_plain(teasers),
-    }
-    if entries:
-        fields["entries"] = entries
-    return json.dumps(fields, ensure_ascii=False, default=_json_value).encode("utf-8")
-
-
-def _json_value(value: object) -> str:
-    """What JSON cannot encode: dates as ISO 8601, the rest as str() (as WarcWriter does)."""
-    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:

@@ -8,11 +8,9 @@ very end; that tail is cut off when the next run opens the directory
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
-from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import ArticleItem
 from crawler.output import OutputLayout, crawl_id_of
+from crawler.plain import as_plain
 
 logger = logging.getLogger(__name__)
 
@@ -47,35 +46,6 @@ def repair_torn_tail(path: Path) -> int:
         if keep < size:
             fh.truncate(keep)
     return size - keep
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-_ATOMS = (str, int, float, bool, type(None))
-_ATOM_TYPES = frozenset(_ATOMS)  # exact types: answered without a call
-
-
-def as_plain(value: Any) -> Any:
-    """``dataclasses.asdict`` for the items' shapes, without its deep copies."""
-    if isinstance(value, _ATOMS):
-        return value
-    kind = type(value)
-    names = _FIELD_NAMES.get(kind)
-    if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
-    atoms = _ATOM_TYPES
-    if names is not None:
-        plain = {}
-        for name in names:
-            v = getattr(value, name)
-            plain[name] = v if type(v) in atoms else as_plain(v)
-        return plain
-    if isinstance(value, list):
-        return [v if type(v) in atoms else as_plain(v) for v in value]
-    if isinstance(value, tuple):
-        return kind(as_plain(v) for v in value)
-    if isinstance(value, dict):
-        return {as_plain(k): as_plain(v) for k, v in value.items()}
-    return copy.deepcopy(value)
 
 
 # The last item's row: the validation pipeline builds it, the JSONL pipeline

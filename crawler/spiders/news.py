@@ -25,7 +25,8 @@ from twisted.python.failure import Failure
 from crawler.discovery import feed_urls_in_html
 from crawler.errors import record_error
 from crawler.extraction import ExtractedPage
-from crawler.extraction_pool import TEASER_PRIORITY, ExtractionPool, PreparedPage, prepare_page
+from crawler.extraction_pool import ExtractionPool
+from crawler.extraction_worker import TEASER_PRIORITY, PreparedPage, prepare_page
 from crawler.followup import FollowupQueue
 from crawler.incremental import change_summary, conditional_headers, is_live_blog
 from crawler.items import ArticleItem

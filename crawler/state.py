@@ -20,6 +20,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from isal import isal_zlib
+
 from crawler.sqlite_wal import connect_wal
 
 _SCHEMA = """
@@ -74,6 +76,9 @@ class PageState:
         return self.kind == ARTICLE and self.status is not None and self.status < 400
 
 
+_COLUMNS = tuple(f.name for f in fields(PageState))
+
+
 def body_digest(body: str) -> str:
     """A digest of the extracted text: changes only when the article changes."""
     return "sha1:" + hashlib.sha1(body.encode("utf-8"), usedforsecurity=False).hexdigest()
@@ -117,8 +122,7 @@ class CrawlState:
         row = cur.fetchone()
         if row is None:
             return None
-        names = [f.name for f in fields(PageState)]
-        values = dict(zip(names, row, strict=True))
+        values = dict(zip(_COLUMNS, row, strict=True))
         if values["body"] is not None:
             values["body"] = zlib.decompress(values["body"]).decode("utf-8")
         return PageState(**values)
@@ -142,8 +146,9 @@ class CrawlState:
         """Upsert one fetch. Validators and article fields keep their old value when
         not given (a 304 has no body), so they describe the last full capture."""
         when = iso(fetched_at)
-        # Level 1: a third of the default's CPU; the body is read back rarely.
-        packed = zlib.compress(body.encode("utf-8"), 1) if body is not None else None
+        # A zlib stream at level 1, deflated by ISA-L: a quarter of zlib's own
+        # level 1 in CPU (~30 against ~110 us for a 7 KB text), a little smaller.
+        packed = isal_zlib.compress(body.encode("utf-8"), 1) if body is not None else None
         self._db.execute(
             "INSERT INTO pages (canonical, url, kind, status, first_fetched_at, last_fetched_at,"
             " etag, last_modified, payload_digest, body_digest, title, version, body, expires_at,"

@@ -23,7 +23,6 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,7 +73,7 @@ class QueuedLink:
     extra: dict[str, Any] | None = None  # e.g. a news sitemap's keywords and language
 
 
-KNOWN_CACHE_SIZE = 32768  # URLs known to have a row, remembered (LRU) to skip a SELECT
+KNOWN_CACHE_SIZE = 32768  # URLs known to have a row, remembered to skip a SELECT
 MAX_SIGHTINGS = 8192  # sightings kept in memory before they are written anyway
 _IN_CHUNK = 500  # URLs per "WHERE url IN (...)" lookup
 
@@ -98,10 +97,16 @@ class FollowupQueue:
         self._db.executescript(_SCHEMA)
         self._in_batch = False
         self.flush_seconds = flush_seconds
-        # URLs known to have a row (rows are never deleted), most recently used last.
-        self._known: OrderedDict[str, None] = OrderedDict()
-        # url -> [last_seen_at, times_seen increment]: sightings not written yet.
-        self._sightings: dict[str, list[Any]] = {}
+        # URLs known to have a row (rows are never deleted), in two generations:
+        # used recently, and before that (moved up when used again). A generation
+        # holds at most half of KNOWN_CACHE_SIZE; a full one becomes the old one.
+        # (Set operations over a page's URLs, rather than an LRU's per-URL upkeep.)
+        self._known: set[str] = set()
+        self._known_old: set[str] = set()
+        # Sightings not written yet: url -> last_seen_at, and url -> times_seen
+        # increment (teasers only: a plain link's sighting only sets last_seen_at).
+        self._sightings: dict[str, str] = {}
+        self._times_seen: dict[str, int] = {}
         self._flushed_at = time.monotonic()
 
     def close(self) -> None:
@@ -202,23 +207,17 @@ class FollowupQueue:
         ``in_scope`` says whether a new teaser is in the crawl's scope;
         ``extras`` holds a teaser's ``extra`` by URL (feed/sitemap fields).
         """
-        links = list(links)
-        candidates = [t.url for t in teasers]
-        candidates += links
-        known = self._known_among(candidates)
+        unique_links = dict.fromkeys(links)  # in order, once each
+        known = self._known_among([t.url for t in teasers], unique_links)
         new_teasers: list[tuple[Any, ...]] = []
-        new_links: list[tuple[Any, ...]] = []
         sightings = self._sightings
-        here: set[str] = set()  # URLs this page has already queued or seen
+        times_seen = self._times_seen
+        here: set[str] = set()  # new teasers this page has queued already
         for teaser in teasers:
             url = teaser.url
-            if url in known or url in here:
-                seen = sightings.get(url)
-                if seen is None:
-                    sightings[url] = [seen_at, 1]
-                else:
-                    seen[0] = seen_at
-                    seen[1] += 1
+            if url in known or url in here:  # each sighting of a teaser counts
+                sightings[url] = seen_at
+                times_seen[url] = times_seen.get(url, 0) + 1
                 continue
             here.add(url)
             new_teasers.append(
@@ -236,18 +235,11 @@ class FollowupQueue:
                     _extra_json(extras.get(url) if extras else None),
                 )
             )
-        for url in links:
-            if url in here:
-                continue  # queued or seen by this page already: the same sighting
-            here.add(url)
-            if url in known:
-                seen = sightings.get(url)
-                if seen is None:
-                    sightings[url] = [seen_at, 0]
-                else:
-                    seen[0] = seen_at
-                continue
-            new_links.append((url, source_url, seen_at, seen_at))
+        # Plain links: a known one is seen again (once a page), a new one queued
+        # unless it is one of this page's new teasers.
+        sightings.update(dict.fromkeys(known.intersection(unique_links), seen_at))
+        skip = known | here if here else known
+        new_links = [(url, source_url, seen_at, seen_at) for url in unique_links if url not in skip]
         if new_teasers or new_links:
             with self.batch():  # one transaction: a crash keeps all of a page's rows or none
                 if new_teasers:
@@ -263,44 +255,48 @@ class FollowupQueue:
                         " last_seen_at) VALUES (?, 'link', ?, ?, ?)",
                         new_links,
                     )
-            for row in new_teasers:
-                self._remember(row[0])
-            for row in new_links:
-                self._remember(row[0])
+            self._remember([row[0] for row in new_teasers])
+            self._remember([row[0] for row in new_links])
         if len(sightings) >= MAX_SIGHTINGS or (
             sightings and time.monotonic() - self._flushed_at >= self.flush_seconds
         ):
             self.flush()
         return len(new_teasers)
 
-    def _remember(self, url: str) -> None:
-        known = self._known
-        known[url] = None
-        known.move_to_end(url)
-        if len(known) > KNOWN_CACHE_SIZE:
-            known.popitem(last=False)
+    def _remember(self, urls: Iterable[str]) -> None:
+        """Note that ``urls`` have a row (in the recent generation)."""
+        self._known.update(urls)
+        if len(self._known) >= KNOWN_CACHE_SIZE // 2:
+            self._known_old = self._known
+            self._known = set()
 
-    def _known_among(self, urls: list[str]) -> set[str]:
-        """Which of ``urls`` have a row: from memory, then one lookup for the rest."""
-        known = self._known
-        found: set[str] = set()
-        missing: list[str] = []
-        for url in urls:
-            if url in known:
-                known.move_to_end(url)
-                found.add(url)
-            else:
-                missing.append(url)
-        missing = list(dict.fromkeys(missing))
-        for start in range(0, len(missing), _IN_CHUNK):
-            chunk = missing[start : start + _IN_CHUNK]
+    def _known_among(self, *url_lists: Iterable[str]) -> set[str]:
+        """Which of the URLs have a row: from memory, then one lookup for the rest."""
+        wanted = set().union(*url_lists)
+        found = self._known.intersection(wanted)
+        missing = wanted - found
+        if missing and self._known_old:
+            again = self._known_old.intersection(missing)
+            if again:
+                found |= again
+                missing -= again
+                self._remember(again)
+        if not missing:
+            return found
+        ordered = sorted(missing)
+        fetched: list[str] = []
+        for start in range(0, len(ordered), _IN_CHUNK):
+            chunk = ordered[start : start + _IN_CHUNK]
             marks = ",".join("?" * len(chunk))
-            for (url,) in self._db.execute(
-                f"SELECT url FROM followup WHERE url IN ({marks})",  # noqa: S608 - only ?s
-                chunk,
-            ):
-                found.add(url)
-                self._remember(url)
+            fetched += (
+                url
+                for (url,) in self._db.execute(
+                    f"SELECT url FROM followup WHERE url IN ({marks})",  # noqa: S608 - only ?s
+                    chunk,
+                )
+            )
+        found.update(fetched)
+        self._remember(fetched)
         return found
 
     def flush(self) -> None:
@@ -308,8 +304,10 @@ class FollowupQueue:
         self._flushed_at = time.monotonic()
         if not self._sightings:
             return
-        rows = [(seen, times, url) for url, (seen, times) in self._sightings.items()]
+        times_seen = self._times_seen
+        rows = [(seen, times_seen.get(url, 0), url) for url, seen in self._sightings.items()]
         self._sightings = {}
+        self._times_seen = {}
         with self.batch():
             self._db.executemany(
                 "UPDATE followup SET last_seen_at = ?, times_seen = times_seen + ? WHERE url = ?",
@@ -344,8 +342,7 @@ class FollowupQueue:
             " fetched_at = excluded.fetched_at, status = excluded.status",
             [(url, state, now, now, now, status) for url in urls],
         )
-        for url in urls:
-            self._remember(url)
+        self._remember(urls)
 
     def is_done(self, url: str) -> bool:
         self.flush()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
-from crawler.followup import FollowupQueue
+import pytest
+
+from crawler.followup import KNOWN_CACHE_SIZE, FollowupQueue
 from crawler.items import Teaser
 
 
@@ -132,3 +135,39 @@ def test_add_page_commits_new_urls_before_it_returns(tmp_path: Path) -> None:
     with FollowupQueue(path) as other:
         (one,) = [link for link in other.pending() if link.url.endswith("/1")]
         assert (one.times_seen, one.last_seen_at) == (2, "2024-01-02T00:00:00Z")
+
+
+@pytest.mark.parametrize("cache_size", [4, 64, KNOWN_CACHE_SIZE])
+def test_add_page_matches_add_over_many_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_size: int
+) -> None:
+    """Menus, repeated teasers and links, fetched URLs: the same rows, whatever the
+    known-URL cache remembers (a small one forgets, and asks SQLite again)."""
+    monkeypatch.setattr("crawler.followup.KNOWN_CACHE_SIZE", cache_size)
+    rng = random.Random(7)
+    a = "https://a.example/"
+    pool = [a + f"p{i}" for i in range(60)] + ["https://b.example/x", "https://b.example/y"]
+    old, new = FollowupQueue(tmp_path / "old.sqlite3"), FollowupQueue(tmp_path / "new.sqlite3")
+    with old, new:
+        for i in range(80):
+            teasers = [
+                Teaser(url, f"H{i}", block=rng.choice([None, "Recent"]))
+                for url in rng.choices(pool, k=rng.randint(0, 8))
+            ]
+            links = [a + "menu", a + "about", *rng.choices(pool, k=rng.randint(0, 12))]
+            seen_at = f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}Z"
+            expected = _page_the_old_way(old, teasers, links, a + f"page{i}", seen_at)
+            queued = new.add_page(
+                teasers,
+                links,
+                source_url=a + f"page{i}",
+                seen_at=seen_at,
+                in_scope=lambda url: url.startswith(a),
+                extras={a + "kw": {"keywords": "k"}},
+            )
+            assert queued == expected
+            if i % 7 == 0:
+                done = rng.choices(pool, k=3)
+                old.mark_done(done, status=200)
+                new.mark_done(done, status=200)
+        assert new.all() == old.all()

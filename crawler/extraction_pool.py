@@ -140,15 +140,23 @@ class _Worker:
         self.dead = False
 
     def close(self, *, kill: bool = False) -> None:
+        self.hang_up(kill=kill)
+        self.reap()
+
+    def hang_up(self, *, kill: bool = False) -> None:
+        """Close our pipe ends: the worker reads EOF and exits (``kill``: at once)."""
         self.dead = True
         self.detach()
-        for fd in (self.send_fd, self.recv_fd):  # the worker reads EOF and exits
+        for fd in (self.send_fd, self.recv_fd):
             with contextlib.suppress(OSError):
                 os.close(fd)
         if kill:
             self.process.kill()
+
+    def reap(self) -> None:
+        """Wait for the process to exit (killing it after 5 s)."""
         try:
-            self.process.wait(timeout=0 if kill else 5)
+            self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -235,8 +243,10 @@ class ExtractionPool:
         """Stop the workers; nothing is in flight once the spider closes."""
         self._closed = True
         workers, self._workers = self._workers, []
+        for worker in workers:  # all hang up first: the workers exit side by side
+            worker.hang_up()
         for worker in workers:
-            worker.close()
+            worker.reap()
             self._fail(worker, ExtractionFailed("the extraction pool is closed"))
 
     def _replace(self, worker: _Worker, *, kill: bool = False) -> None:

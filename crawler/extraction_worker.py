@@ -14,6 +14,7 @@ answered by a pickled ``(ok, value)``, in order.
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
 import sys
@@ -120,6 +121,11 @@ def main(argv: list[str]) -> None:
     """``JOBS_FD RESULTS_FD``: the two pipe ends the crawl process passed down."""
     jobs_fd, results_fd = (int(arg) for arg in argv)
     serve(Connection(jobs_fd, writable=False), Connection(results_fd, readable=False))
+    # Nothing is left to clean up: skip the interpreter's tear-down of every
+    # module (~0.3 s, which the crawl waits for when it closes).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

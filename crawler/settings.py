@@ -48,6 +48,9 @@ TELNETCONSOLE_ENABLED = False
 # that run unattended (it also costs ~0.2 s of start-up to import aiohttp).
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+# Scrapy's formatter, minus the per-response/per-item DEBUG lines when they would
+# be dropped anyway (crawler/log_formatter.py).
+LOG_FORMATTER = "crawler.log_formatter.QuietLogFormatter"
 
 # --- components -----------------------------------------------------------
 # Scrapy's HTTP/1.1 handler, also keeping the response head as received.

@@ -203,6 +203,7 @@ class ExtractionPool:
         self._slots = asyncio.Semaphore(self.max_in_flight)
         self._workers: list[_Worker] = []
         self._closed = False
+        self._read_buffer = memoryview(bytearray(PIPE_BYTES))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPool:
@@ -283,15 +284,16 @@ class ExtractionPool:
             loop.add_writer(worker.send_fd, self._on_writable, worker)
 
     def _on_readable(self, worker: _Worker) -> None:
+        view = self._read_buffer  # reused: os.read would allocate 1 MiB each time
         try:
             while True:
-                chunk = os.read(worker.recv_fd, 1 << 20)
-                if not chunk:  # EOF: the worker is gone
+                size = os.readv(worker.recv_fd, [view])
+                if not size:  # EOF: the worker is gone
                     self._answer(worker)
                     self._replace(worker)
                     return
-                worker.incoming += chunk
-                if len(chunk) < 1 << 20:
+                worker.incoming += view[:size]
+                if size < len(view):
                     break
         except BlockingIOError:
             pass

@@ -159,7 +159,7 @@ class NewsSpider(DiscoveryMixin, Spider):
     def _known_article(self, url: str) -> bool:
         if self.state is None:
             return False
-        known = self.state.get(canonical(url))
+        known = self.state.get(_canonical(url))
         return known is not None and known.is_archived_article
 
     def _request(
@@ -312,9 +312,9 @@ class NewsSpider(DiscoveryMixin, Spider):
         for candidate in (url, canonical_url):
             if not candidate:
                 continue
-            known = self.state.get(canonical(candidate))
+            known = self.state.get(_canonical(candidate))
             if known is not None and known.body is None and known.url != candidate:
-                known = self.state.get(canonical(known.url))  # an alias: its main record
+                known = self.state.get(_canonical(known.url))  # an alias: its main record
             if known is not None and known.body is not None:
                 return known
         return None
@@ -322,7 +322,7 @@ class NewsSpider(DiscoveryMixin, Spider):
     def _article(self, response: Response, page: ExtractedPage) -> ArticleItem | None:
         """The JSONL row: a first capture, a new version, or None when unchanged."""
         stats = self.crawler.stats
-        key = canonical(page.canonical_url or response.url)
+        key = _canonical(page.canonical_url or response.url)
         if key in self.articles_this_run:  # the same article under another URL
             stats.inc_value("newscrawl/incremental/duplicate")
             return None

@@ -27,11 +27,7 @@ def _extract(args: tuple[str, str]) -> str:
 
 
 def _warm(_: int) -> None:
-    """Imports, then the garbage collector set as in the crawl's extraction workers."""
     import crawler.extraction  # noqa: F401
-    from crawler.gc_tuning import tune_gc
-
-    tune_gc()
 
 
 def main(argv: list[str]) -> int:

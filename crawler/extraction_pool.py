@@ -62,10 +62,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 import crawler
-from crawler.extensions.gc_tuning import gc_threshold
 from crawler.extraction import ExtractedPage, extract_page
 from crawler.extraction_worker import PreparedPage, prepare_page, prepared_from
-from crawler.gc_tuning import DEFAULT_THRESHOLD
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +105,7 @@ def _frame(data: bytes) -> bytes:
 class _Worker:
     """One worker process, its two pipes (non-blocking on our side) and its calls in order."""
 
-    def __init__(self, gc_threshold: int) -> None:
+    def __init__(self) -> None:
         jobs_r, jobs_w = os.pipe()
         results_r, results_w = os.pipe()
         try:
@@ -130,10 +128,9 @@ class _Worker:
             with contextlib.suppress(OSError):
                 fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
         self.calls: deque[asyncio.Future[Any]] = deque()  # submitted, not answered yet
-        # Framed calls the pipe did not take yet; first, what the worker reads
-        # before any call: our import path (tests' modules too) and GC setting.
-        setup = {"path": sys.path, "gc_threshold": gc_threshold}
-        self.outgoing = bytearray(_frame(pickle.dumps(setup)))
+        # Framed calls the pipe did not take yet; first, our import path (tests'
+        # modules too), which the worker reads before any call.
+        self.outgoing = bytearray(_frame(pickle.dumps(sys.path)))
         self.incoming = bytearray()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.writing = False
@@ -189,7 +186,6 @@ class ExtractionPool:
         *,
         extract: Extractor = extract_page,
         timeout: float = 60.0,
-        gc_threshold: int = DEFAULT_THRESHOLD,
     ) -> None:
         """``extract`` runs in the workers: a module-level function (it is pickled by name)."""
         if workers < 1:
@@ -199,7 +195,6 @@ class ExtractionPool:
         self.stats = stats
         self._extract = extract
         self.timeout = timeout  # seconds one page may take before its worker is killed
-        self.gc_threshold = gc_threshold  # NEWSCRAWL_GC_THRESHOLD, for the workers
         self._slots = asyncio.Semaphore(self.max_in_flight)
         self._workers: list[_Worker] = []
         self._closed = False
@@ -218,13 +213,7 @@ class ExtractionPool:
         timeout = settings.getfloat("NEWSCRAWL_EXTRACTION_TIMEOUT", 60.0)
         if timeout <= 0:
             raise NotConfigured(f"NEWSCRAWL_EXTRACTION_TIMEOUT ({timeout}) must be higher than 0")
-        pool = cls(
-            workers,
-            max_in_flight,
-            crawler.stats,
-            timeout=timeout,
-            gc_threshold=gc_threshold(crawler),
-        )
+        pool = cls(workers, max_in_flight, crawler.stats, timeout=timeout)
         crawler.signals.connect(pool.open, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.spider_closed)
         return pool
@@ -235,7 +224,7 @@ class ExtractionPool:
         """Start the workers (they import the extraction modules before the first page)."""
         self._closed = False
         while len(self._workers) < self.workers:
-            self._workers.append(_Worker(self.gc_threshold))
+            self._workers.append(_Worker())
         if self.stats is not None:
             self.stats.set_value("newscrawl/extraction/workers", self.workers)
         logger.info("Extraction pool: %d worker processes", self.workers)
@@ -258,7 +247,7 @@ class ExtractionPool:
         self._fail(worker, WorkerDied(f"extraction worker {worker.process.pid} died"))
         if self._closed or worker not in self._workers:
             return
-        self._workers[self._workers.index(worker)] = _Worker(self.gc_threshold)
+        self._workers[self._workers.index(worker)] = _Worker()
         if self.stats is not None:
             self.stats.inc_value("newscrawl/extraction/pool_restarts")
         logger.warning("An extraction worker died; started a new one")

@@ -115,8 +115,8 @@ NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT = 0
 # Seconds one page may spend in a worker; then the worker is killed and the
 # page recorded as an extraction error (it stays archived).
 NEWSCRAWL_EXTRACTION_TIMEOUT = 60.0
-# New containers between the garbage collector's young collections, in the crawl
-# process and the extraction workers, after the start-up heap is frozen
+# New containers between the garbage collector's young collections in the crawl
+# process (the extraction workers keep Python's), after the start-up heap is frozen
 # (crawler/gc_tuning.py); Python's default, 700, cost ~14% of the crawl
 # process's CPU. 0 = leave Python's collector as it is.
 NEWSCRAWL_GC_THRESHOLD = 50_000

@@ -2,8 +2,7 @@
 
 See ``crawler.gc_tuning`` for why. ``NEWSCRAWL_GC_THRESHOLD`` sets the number
 of new containers between young collections (default 50,000); ``0`` leaves
-Python's defaults alone. The extraction workers get the same setting from
-``crawler.extraction_pool``.
+Python's defaults alone. The extraction workers keep Python's defaults.
 """
 
 from __future__ import annotations

@@ -200,6 +200,11 @@ def run_crawl(
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run one crawl to completion in this process and return its report."""
+    from crawler import worker_process
+
+    # The extraction workers start now, on the core this process leaves idle
+    # while it imports Scrapy and sets the crawl up; the pool adopts them.
+    worker_process.start_spares(worker_process.workers_wanted(overrides or {}))
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -216,9 +221,12 @@ def run_crawl(
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")  # keep the live line readable
     settings.setdict(overrides or {}, priority="cmdline")
     process = CrawlerProcess(settings)
-    with OutputLock(output):
-        process.crawl(NewsSpider, start_urls=list(urls))
-        process.start()
+    try:
+        with OutputLock(output):
+            process.crawl(NewsSpider, start_urls=list(urls))
+            process.start()
+    finally:
+        worker_process.close_spares()  # none left unless the pool never opened
     report_path = OutputLayout(output).report_path
     return json.loads(report_path.read_text(encoding="utf-8"))
 

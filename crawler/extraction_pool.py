@@ -3,7 +3,7 @@
 A crawl is CPU-bound on extraction (lxml parsing, teaser finding, trafilatura:
 two thirds of the crawl process's CPU in a profile), and Scrapy's reactor runs
 on one core. This extension owns ``NEWSCRAWL_EXTRACTION_WORKERS`` worker
-processes (default: one per core), started on ``spider_opened`` and stopped on
+processes (default: one per core), taken on ``spider_opened`` and stopped on
 ``spider_closed``; the spider's ``parse`` awaits ``ExtractionPool.prepare``
 for each page, so the reactor keeps downloading, archiving and writing while
 the workers extract.
@@ -24,10 +24,12 @@ the workers extract.
   raises ``ExtractionFailed``, which the spider records as an ``extraction``
   error. A page that takes over ``NEWSCRAWL_EXTRACTION_TIMEOUT`` seconds gets
   its worker killed (and replaced) and fails at once. The crawl goes on.
-- Workers are fresh interpreters running ``crawler/extraction_worker.py``,
-  not ``fork``s (the crawl process has threads by the time the spider opens)
-  and not ``multiprocessing`` spawns, which re-import ``crawler.cli`` and
-  Scrapy in each worker: a worker starts in ~0.25 s of CPU instead of ~0.9 s.
+- Workers are fresh interpreters running ``crawler/extraction_worker.py``
+  (``crawler/worker_process.py`` holds them), not ``fork``s (the crawl process
+  has threads by the time the spider opens) and not ``multiprocessing``
+  spawns, which re-import ``crawler.cli`` and Scrapy in each worker: a worker
+  starts in ~0.25 s of CPU instead of ~0.9 s, then warms up (~0.3 s). The
+  command line starts them before it imports Scrapy, and the pool adopts them.
 - Only extraction moves: WARC and JSON Lines are still written by the crawl
   process, in order, as before. ``extract_page`` already parses each page once
   for links, teasers and text, so the links come back with the page.
@@ -43,35 +45,33 @@ the workers extract.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import logging
 import os
 import pickle
 import struct
-import subprocess
-import sys
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-import crawler
 from crawler.extraction import ExtractedPage, extract_page
 from crawler.extraction_worker import PreparedPage, prepare_page, prepared_from
+from crawler.worker_process import (
+    PIPE_BYTES,
+    WorkerProcess,
+    default_workers,
+    frame,
+    take_spares,
+)
 
 logger = logging.getLogger(__name__)
 
 Extractor: TypeAlias = Callable[[str | bytes, str, datetime], ExtractedPage]
 T = TypeVar("T")
 ATTEMPTS = 2  # a page whose worker died is retried once on a fresh pool
-F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
-PIPE_BYTES = 1 << 20  # pipe buffer asked for (Linux allows up to 1 MiB unprivileged)
 
 
 class ExtractionFailed(Exception):
@@ -80,93 +80,6 @@ class ExtractionFailed(Exception):
 
 class WorkerDied(Exception):
     """The worker running a call exited (or was killed) before answering."""
-
-
-def default_workers() -> int:
-    """One worker per core."""
-    return os.cpu_count() or 1
-
-
-def _worker_env() -> dict[str, str]:
-    """The crawl's environment, with this checkout first on the worker's path."""
-    env = dict(os.environ)
-    root = str(Path(crawler.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-    return env
-
-
-def _frame(data: bytes) -> bytes:
-    """``data`` as ``multiprocessing.Connection.recv_bytes`` reads it (length first)."""
-    if len(data) > 0x7FFFFFFF:
-        return struct.pack("!iQ", -1, len(data)) + data
-    return struct.pack("!i", len(data)) + data
-
-
-class _Worker:
-    """One worker process, its two pipes (non-blocking on our side) and its calls in order."""
-
-    def __init__(self) -> None:
-        jobs_r, jobs_w = os.pipe()
-        results_r, results_w = os.pipe()
-        try:
-            self.process = subprocess.Popen(  # noqa: S603 - our interpreter, our module
-                [sys.executable, "-m", "crawler.extraction_worker", str(jobs_r), str(results_w)],
-                pass_fds=(jobs_r, results_w),
-                env=_worker_env(),
-            )
-        except BaseException:
-            for fd in (jobs_w, results_r):
-                os.close(fd)
-            raise
-        finally:
-            os.close(jobs_r)  # the child's ends: closed here, so its death reads as EOF
-            os.close(results_w)
-        self.send_fd, self.recv_fd = jobs_w, results_r  # ours, open until close()
-        os.set_blocking(self.send_fd, False)
-        os.set_blocking(self.recv_fd, False)
-        for fd in (self.send_fd, self.recv_fd):  # a page or an answer in one write
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
-        self.calls: deque[asyncio.Future[Any]] = deque()  # submitted, not answered yet
-        # Framed calls the pipe did not take yet; first, our import path (tests'
-        # modules too), which the worker reads before any call.
-        self.outgoing = bytearray(_frame(pickle.dumps(sys.path)))
-        self.incoming = bytearray()
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.writing = False
-        self.dead = False
-
-    def close(self, *, kill: bool = False) -> None:
-        self.hang_up(kill=kill)
-        self.reap()
-
-    def hang_up(self, *, kill: bool = False) -> None:
-        """Close our pipe ends: the worker reads EOF and exits (``kill``: at once)."""
-        self.dead = True
-        self.detach()
-        for fd in (self.send_fd, self.recv_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        if kill:
-            self.process.kill()
-
-    def reap(self) -> None:
-        """Wait for the process to exit (killing it after 5 s)."""
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5)
-
-    def detach(self) -> None:
-        loop, self.loop = self.loop, None
-        if loop is None or loop.is_closed():
-            return
-        loop.remove_reader(self.recv_fd)
-        if self.writing:
-            loop.remove_writer(self.send_fd)
-        self.writing = False
 
 
 class ExtractionPool:
@@ -196,7 +109,7 @@ class ExtractionPool:
         self._extract = extract
         self.timeout = timeout  # seconds one page may take before its worker is killed
         self._slots = asyncio.Semaphore(self.max_in_flight)
-        self._workers: list[_Worker] = []
+        self._workers: list[WorkerProcess] = []
         self._closed = False
         self._read_buffer = memoryview(bytearray(PIPE_BYTES))
 
@@ -221,10 +134,14 @@ class ExtractionPool:
     # -- life cycle -------------------------------------------------------------
 
     def open(self) -> None:
-        """Start the workers (they import the extraction modules before the first page)."""
+        """Start the workers (they import the extraction modules before the first page).
+
+        Workers the command line started early (``start_spares``) are taken first.
+        """
         self._closed = False
+        self._workers += take_spares(self.workers - len(self._workers))
         while len(self._workers) < self.workers:
-            self._workers.append(_Worker())
+            self._workers.append(WorkerProcess())
         if self.stats is not None:
             self.stats.set_value("newscrawl/extraction/workers", self.workers)
         logger.info("Extraction pool: %d worker processes", self.workers)
@@ -239,7 +156,7 @@ class ExtractionPool:
             worker.reap()
             self._fail(worker, ExtractionFailed("the extraction pool is closed"))
 
-    def _replace(self, worker: _Worker, *, kill: bool = False) -> None:
+    def _replace(self, worker: WorkerProcess, *, kill: bool = False) -> None:
         """A worker died (or hangs, ``kill``): fail its calls, start another in its place."""
         if worker.dead:
             return
@@ -247,13 +164,13 @@ class ExtractionPool:
         self._fail(worker, WorkerDied(f"extraction worker {worker.process.pid} died"))
         if self._closed or worker not in self._workers:
             return
-        self._workers[self._workers.index(worker)] = _Worker()
+        self._workers[self._workers.index(worker)] = WorkerProcess()
         if self.stats is not None:
             self.stats.inc_value("newscrawl/extraction/pool_restarts")
         logger.warning("An extraction worker died; started a new one")
 
     @staticmethod
-    def _fail(worker: _Worker, exc: Exception) -> None:
+    def _fail(worker: WorkerProcess, exc: Exception) -> None:
         while worker.calls:
             future = worker.calls.popleft()
             if not future.done():
@@ -261,7 +178,7 @@ class ExtractionPool:
 
     # -- the pipes ------------------------------------------------------------------
 
-    def _attach(self, worker: _Worker, loop: asyncio.AbstractEventLoop) -> None:
+    def _attach(self, worker: WorkerProcess, loop: asyncio.AbstractEventLoop) -> None:
         """Watch the worker's results on ``loop`` (a test may run several loops in turn)."""
         if worker.loop is loop:
             return
@@ -272,7 +189,7 @@ class ExtractionPool:
             worker.writing = True
             loop.add_writer(worker.send_fd, self._on_writable, worker)
 
-    def _on_readable(self, worker: _Worker) -> None:
+    def _on_readable(self, worker: WorkerProcess) -> None:
         view = self._read_buffer  # reused: os.read would allocate 1 MiB each time
         try:
             while True:
@@ -291,7 +208,7 @@ class ExtractionPool:
             return
         self._answer(worker)
 
-    def _answer(self, worker: _Worker) -> None:
+    def _answer(self, worker: WorkerProcess) -> None:
         """Settle the calls whose whole answers have arrived, oldest first."""
         buf = worker.incoming
         while len(buf) >= 4:
@@ -319,10 +236,10 @@ class ExtractionPool:
             else:
                 future.set_exception(value)
 
-    def _on_writable(self, worker: _Worker) -> None:
+    def _on_writable(self, worker: WorkerProcess) -> None:
         self._flush(worker)
 
-    def _flush(self, worker: _Worker) -> None:
+    def _flush(self, worker: WorkerProcess) -> None:
         """Write what the pipe takes; wait for the loop to say when it takes more."""
         try:
             while worker.outgoing:
@@ -361,7 +278,7 @@ class ExtractionPool:
         self._attach(worker, loop)
         future: asyncio.Future[T] = loop.create_future()
         worker.calls.append(future)
-        worker.outgoing += _frame(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+        worker.outgoing += frame(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
         self._flush(worker)
         return future
 

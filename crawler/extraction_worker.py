@@ -22,7 +22,7 @@ import pickle
 import signal
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from multiprocessing.connection import Connection
 from typing import Any
@@ -89,6 +89,35 @@ def prepared_from(
     return PreparedPage(page, follow, followable, payload)
 
 
+# Two small pages whose extraction loads what extraction loads lazily, once per
+# process: dateparser's English tables (the teasers' times) and jusText's
+# stoplists (trafilatura's rescue for pages it finds little text on). ~0.3 s.
+_WARM_UP_PAGES = (
+    """<html lang="en"><head><title>Warm-up story - Example News</title>
+<script type="application/ld+json">{"@type":"NewsArticle","headline":"Warm-up story",
+"datePublished":"2024-05-22T08:00:00Z","author":{"@type":"Person","name":"A. Writer"}}</script>
+</head><body><article><h1>Warm-up story</h1><p>By A. Writer, May 22, 2024</p>
+<p>The first paragraph of a story long enough to count as body text, in a few sentences.</p>
+<p>A second paragraph follows, and it too carries enough words to be kept as article.</p>
+</article><aside><h2>Recent Posts</h2><ul>
+<li><a href="/world/one">A headline for the first teaser</a><span>8 mins ago</span></li>
+<li><a href="/world/two">A headline for the second teaser</a><span>2 hours ago</span></li>
+<li><a href="/world/three">A headline for the third teaser</a><span>Yesterday</span></li>
+</ul></aside></body></html>""",
+    "<html><body><div><p>Short text here.</p></div></body></html>",
+)
+
+
+def warm_up() -> None:
+    """Extract the warm-up pages, so the crawl's first pages cost what the others do."""
+    now = datetime.now(UTC)
+    for page in _WARM_UP_PAGES:
+        try:
+            extract_page(page, "https://news.invalid/world/warm-up", now)
+        except Exception:  # noqa: S112 - a warm-up that fails only costs the time back
+            continue
+
+
 def serve(jobs: Connection, results: Connection) -> None:
     """A worker's loop: a pickled ``(fn, args)`` in, a pickled ``(ok, value)`` out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
@@ -97,6 +126,7 @@ def serve(jobs: Connection, results: Connection) -> None:
     except (EOFError, OSError):
         return
     sys.path[:] = [*path, *(p for p in sys.path if p not in path)]  # its modules, importable
+    warm_up()
     while True:
         try:
             data = jobs.recv_bytes()

@@ -14,8 +14,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 from scrapy.signalmanager import SignalManager
 
+from crawler import worker_process
 from crawler.extraction import ExtractedPage, extract_page
 from crawler.extraction_pool import ExtractionFailed, ExtractionPool
+from crawler.extraction_worker import warm_up
+from crawler.worker_process import close_spares, start_spares, workers_wanted
 from tests.conftest import FAST, read_jsonl, run_newscrawl
 
 FETCHED = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
@@ -219,3 +222,50 @@ def test_prepared_page_in_a_worker_is_the_one_made_inline() -> None:
     assert {p for _, _, p in prepared.follow} <= {0, TEASER_PRIORITY}
     assert not any(u.endswith(".png") for u in prepared.followable)
     assert b'"page_type": "article"' in prepared.payload
+
+
+def test_workers_started_early_are_adopted_and_answer() -> None:
+    """``newscrawl crawl`` starts its workers before Scrapy; the pool takes those first."""
+    start_spares(1)
+    spare = worker_process._spares[0]
+    pool = ExtractionPool(1, stats=Stats())
+    pool.open()
+    try:
+        assert pool._workers == [spare]
+        assert worker_process._spares == []
+        page = asyncio.run(pool.extract(ARTICLE, "https://gazette.example/world/a", FETCHED))
+        assert page == extract_page(ARTICLE, "https://gazette.example/world/a", FETCHED)
+    finally:
+        pool.close()
+    assert spare.process.poll() is not None  # exited with the pool
+
+
+def test_workers_no_pool_adopts_are_stopped() -> None:
+    start_spares(2)
+    spares = list(worker_process._spares)
+    close_spares()
+    assert worker_process._spares == []
+    assert all(w.process.poll() is not None for w in spares)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "wanted"),
+    [
+        ({}, os.cpu_count() or 1),
+        ({"NEWSCRAWL_EXTRACTION_WORKERS": "0"}, 0),
+        ({"NEWSCRAWL_EXTRACTION_WORKERS": 3}, 3),
+        ({"NEWSCRAWL_EXTRACTION_WORKERS": "-1"}, 0),
+        ({"NEWSCRAWL_EXTRACTION_WORKERS": "lots"}, 0),
+    ],
+)
+def test_workers_wanted_reads_the_setting_as_the_pool_does(
+    overrides: dict[str, Any], wanted: int
+) -> None:
+    assert workers_wanted(overrides) == wanted
+
+
+def test_warm_up_changes_no_result() -> None:
+    """The warm-up only loads what extraction loads lazily: pages come out the same."""
+    before = extract_page(ARTICLE, "https://gazette.example/world/a", FETCHED)
+    warm_up()
+    assert extract_page(ARTICLE, "https://gazette.example/world/a", FETCHED) == before

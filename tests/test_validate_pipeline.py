@@ -228,3 +228,15 @@ def test_warc_gzip_level(tmp_path: Path) -> None:
 def test_warc_gzip_level_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(WarcWriteError, match="gzip_level"):
         WarcWriter(tmp_path, gzip_level=0)
+
+
+def test_rows_are_built_once_per_item_even_interleaved() -> None:
+    """Validation builds each row, the JSONL writer reuses it, with other pages' items between."""
+    first, second = _item(), _item()
+    second.title = "Another title"
+    row_first, row_second = article_row(first), article_row(second)
+    assert article_row(first) is row_first  # asked again after another item: the same dict
+    assert article_row(second) is row_second
+    assert row_first == asdict(first)
+    assert row_second == asdict(second)
+    assert row_first != row_second

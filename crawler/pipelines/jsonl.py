@@ -48,21 +48,26 @@ def repair_torn_tail(path: Path) -> int:
     return size - keep
 
 
-# The last item's row: the validation pipeline builds it, the JSONL pipeline
-# (next, items pass one at a time) writes it without building it again.
-_last_row: tuple[ArticleItem | None, dict[str, Any]] = (None, {})
+# Rows of the last few items: the validation pipeline builds each, the JSONL
+# pipeline writes it without building it again. Several pages' items are in the
+# pipelines at once, so it is more than the last one; each entry keeps its item,
+# so a reused ``id`` never matches.
+_ROW_CACHE_SIZE = 64
+_rows: dict[int, tuple[ArticleItem, dict[str, Any]]] = {}
 
 
 def article_row(item: ArticleItem) -> dict[str, Any]:
     """The item as a plain dict: what ``dataclasses.asdict`` gives, about 4x faster.
 
-    The same item asked twice in a row gets the same dict back (do not change it).
+    The same item asked again soon gets the same dict back (do not change it).
     """
-    global _last_row
-    last, row = _last_row
-    if last is not item:
-        row = as_plain(item)
-        _last_row = (item, row)
+    cached = _rows.get(id(item))
+    if cached is not None and cached[0] is item:
+        return cached[1]
+    row = as_plain(item)
+    if len(_rows) >= _ROW_CACHE_SIZE:
+        del _rows[next(iter(_rows))]  # the oldest
+    _rows[id(item)] = (item, row)
     return row
 
 

@@ -104,7 +104,7 @@ class ExtractionPool:
         if workers < 1:
             raise ValueError(f"workers ({workers}) must be at least 1")
         self.workers = workers
-        self.max_in_flight = max_in_flight if max_in_flight > 0 else 4 * workers
+        self.max_in_flight = max_in_flight if max_in_flight > 0 else 8 * workers
         self.stats = stats
         self._extract = extract
         self.timeout = timeout  # seconds one page may take before its worker is killed

@@ -109,7 +109,7 @@ NEWSCRAWL_FOLLOW_TEASERS = True  # crawl in-scope teaser links in the same run
 # Pages are extracted in this many worker processes while the reactor keeps
 # downloading and archiving. None = one per core; 0 = inline in the crawl process.
 NEWSCRAWL_EXTRACTION_WORKERS = None
-# Back-pressure: pages handed to the workers at a time; 0 = 4 x workers (fewer
+# Back-pressure: pages handed to the workers at a time; 0 = 8 x workers (fewer
 # leave a worker idle while the reactor is busy with another page).
 NEWSCRAWL_EXTRACTION_MAX_IN_FLIGHT = 0
 # Seconds one page may spend in a worker; then the worker is killed and the

@@ -161,10 +161,10 @@ def test_switched_off_or_misconfigured_raises_not_configured(value: str, reason:
         ExtractionPool.from_crawler(crawler)
 
 
-def test_default_is_one_worker_per_core_and_four_times_that_in_flight() -> None:
+def test_default_is_one_worker_per_core_and_eight_times_that_in_flight() -> None:
     pool = ExtractionPool.from_crawler(fake_crawler())
     assert pool.workers == (os.cpu_count() or 1)
-    assert pool.max_in_flight == 4 * pool.workers
+    assert pool.max_in_flight == 8 * pool.workers
 
 
 @pytest.mark.parametrize("workers", ["0", "1"], ids=["inline", "one-worker"])

@@ -8,6 +8,7 @@ here, as plain strings, and only new in-scope page URLs become Requests.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -34,6 +35,7 @@ IGNORED_EXTENSIONS = (
     "cpl", "msi", "msp", "py",
 )  # fmt: skip
 _ASSET_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
+CANONICAL_CACHE_SIZE = 8192
 
 
 def host_of(url: str) -> str:
@@ -54,11 +56,13 @@ TRACKING_PARAMETERS = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=CANONICAL_CACHE_SIZE)
 def canonical(url: str) -> str:
     """The form used to tell two URLs are the same page.
 
     w3lib's canonical URL (sorted query, normalised escapes, no fragment) with
-    tracking parameters removed.
+    tracking parameters removed. Cached: a page's URL is asked for by the
+    spider, the state and the queue in turn (~40 us a call uncached).
     """
     try:
         if "?" in url:

@@ -12,7 +12,6 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -41,12 +40,6 @@ from crawler.state import iso as utc_iso_seconds
 logger = logging.getLogger(__name__)
 
 __all__ = ["TEASER_PRIORITY", "NewsSpider"]  # teasers are fetched before deep listings
-# Raw link strings whose verdict (in scope? canonical form?) is remembered. Pages
-# repeat the same menus and teasers, so most links are answered from here;
-# bounded, so memory does not grow with the crawl.
-LINK_CACHE_SIZE = 8192
-
-_canonical = lru_cache(maxsize=LINK_CACHE_SIZE)(canonical)
 
 
 def _is_plain_text(response: Response) -> bool:
@@ -159,7 +152,7 @@ class NewsSpider(DiscoveryMixin, Spider):
     def _known_article(self, url: str) -> bool:
         if self.state is None:
             return False
-        known = self.state.get(_canonical(url))
+        known = self.state.get(canonical(url))
         return known is not None and known.is_archived_article
 
     def _request(
@@ -180,7 +173,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         with their validators, so an unchanged one costs a 304. ``key`` is the
         URL's canonical form, when already known.
         """
-        key = key or _canonical(url)
+        key = key or canonical(url)
         if key in self.seen:
             return None
         known = self.state.get(key) if self.state is not None else None
@@ -312,9 +305,9 @@ class NewsSpider(DiscoveryMixin, Spider):
         for candidate in (url, canonical_url):
             if not candidate:
                 continue
-            known = self.state.get(_canonical(candidate))
+            known = self.state.get(canonical(candidate))
             if known is not None and known.body is None and known.url != candidate:
-                known = self.state.get(_canonical(known.url))  # an alias: its main record
+                known = self.state.get(canonical(known.url))  # an alias: its main record
             if known is not None and known.body is not None:
                 return known
         return None
@@ -322,7 +315,7 @@ class NewsSpider(DiscoveryMixin, Spider):
     def _article(self, response: Response, page: ExtractedPage) -> ArticleItem | None:
         """The JSONL row: a first capture, a new version, or None when unchanged."""
         stats = self.crawler.stats
-        key = _canonical(page.canonical_url or response.url)
+        key = canonical(page.canonical_url or response.url)
         if key in self.articles_this_run:  # the same article under another URL
             stats.inc_value("newscrawl/incremental/duplicate")
             return None

@@ -205,6 +205,9 @@ def run_crawl(
     # The extraction workers start now, on the core this process leaves idle
     # while it imports Scrapy and sets the crawl up; the pool adopts them.
     worker_process.start_spares(worker_process.workers_wanted(overrides or {}))
+    # First, while the stack is shallow and few modules are loaded: its
+    # deprecation shims call inspect.stack(), ~70 ms when imported later.
+    import scrapy.core.downloader.contextfactory  # noqa: F401
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 

@@ -159,4 +159,8 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    # Run as the imported module, not as __main__: the calls name their
+    # functions as ``crawler.extraction_worker.*``, so there is one copy of it.
+    from crawler import extraction_worker
+
+    extraction_worker.main(sys.argv[1:])

@@ -83,13 +83,7 @@ class WorkerDied(Exception):
 
 
 class ExtractionPool:
-    """Scrapy extension: a bounded process pool for ``extract_page``.
-
-    Each worker has a pipe for calls and one for results, watched by the
-    event loop itself: no helper threads in the crawl process (the stdlib's
-    ``ProcessPoolExecutor`` keeps two, and their wake-ups cost the reactor
-    more CPU than the pickling).
-    """
+    """Scrapy extension: a bounded process pool for ``prepare_page`` (see the module)."""
 
     def __init__(
         self,

@@ -82,6 +82,27 @@ def _page_the_old_way(
     return queued
 
 
+def _add_page_both_ways(
+    old: FollowupQueue,
+    new: FollowupQueue,
+    teasers: list[Teaser],
+    links: list[str],
+    source: str,
+    seen_at: str,
+) -> None:
+    """The page into ``old`` as add/add_links did, into ``new`` by add_page: same count."""
+    expected = _page_the_old_way(old, teasers, links, source, seen_at)
+    queued = new.add_page(
+        teasers,
+        links,
+        source_url=source,
+        seen_at=seen_at,
+        in_scope=lambda url: url.startswith("https://a.example/"),
+        extras={"https://a.example/kw": {"keywords": "k"}},
+    )
+    assert queued == expected
+
+
 def test_add_page_writes_what_add_and_add_links_write(tmp_path: Path) -> None:
     """Row for row the same queue, whether sightings are written at once or later."""
     a, b = "https://a.example/", "https://b.example/"
@@ -100,16 +121,7 @@ def test_add_page_writes_what_add_and_add_links_write(tmp_path: Path) -> None:
             queue.mark_done([a + "done"], status=200)
         for i, (teasers, links) in enumerate(pages):
             seen_at = f"2024-01-0{i + 1}T00:00:00Z"
-            expected = _page_the_old_way(old, teasers, links, a + f"page{i}", seen_at)
-            queued = new.add_page(
-                teasers,
-                links,
-                source_url=a + f"page{i}",
-                seen_at=seen_at,
-                in_scope=lambda url: url.startswith(a),
-                extras={a + "kw": {"keywords": "k"}},
-            )
-            assert queued == expected
+            _add_page_both_ways(old, new, teasers, links, a + f"page{i}", seen_at)
         rows_old = old.all()
         rows_new = new.all()
     assert rows_new == rows_old
@@ -156,16 +168,7 @@ def test_add_page_matches_add_over_many_pages(
             ]
             links = [a + "menu", a + "about", *rng.choices(pool, k=rng.randint(0, 12))]
             seen_at = f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}Z"
-            expected = _page_the_old_way(old, teasers, links, a + f"page{i}", seen_at)
-            queued = new.add_page(
-                teasers,
-                links,
-                source_url=a + f"page{i}",
-                seen_at=seen_at,
-                in_scope=lambda url: url.startswith(a),
-                extras={a + "kw": {"keywords": "k"}},
-            )
-            assert queued == expected
+            _add_page_both_ways(old, new, teasers, links, a + f"page{i}", seen_at)
             if i % 7 == 0:
                 done = rng.choices(pool, k=3)
                 old.mark_done(done, status=200)

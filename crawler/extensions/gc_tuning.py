@@ -18,11 +18,6 @@ from crawler.gc_tuning import DEFAULT_THRESHOLD, restore_gc, tune_gc
 logger = logging.getLogger(__name__)
 
 
-def gc_threshold(crawler: Crawler) -> int:
-    """``NEWSCRAWL_GC_THRESHOLD`` (0 and below: Python's own collector settings)."""
-    return crawler.settings.getint("NEWSCRAWL_GC_THRESHOLD", DEFAULT_THRESHOLD)
-
-
 class GcTuningExtension:
     """Freezes the start-up heap and spaces young collections out while the engine runs."""
 
@@ -32,7 +27,7 @@ class GcTuningExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GcTuningExtension:
-        threshold = gc_threshold(crawler)
+        threshold = crawler.settings.getint("NEWSCRAWL_GC_THRESHOLD", DEFAULT_THRESHOLD)
         if threshold <= 0:
             raise NotConfigured("NEWSCRAWL_GC_THRESHOLD is 0: Python's collector settings stay")
         extension = cls(threshold)

@@ -66,10 +66,9 @@ class TeaserBlock:
     roots: list[html.HtmlElement]
 
 
-def _headline_like(a: html.HtmlElement, text: str) -> bool:
+def _headline_like(text: str, in_heading: bool) -> bool:
     if not text or len(text) > 300 or PLACEHOLDER_HEADLINE_RE.match(text):
         return False
-    in_heading = any(anc.tag in HEADINGS for anc in a.iterancestors())
     return len(text.split()) >= 3 or len(text) >= 20 or (in_heading and len(text) >= 8)
 
 
@@ -118,7 +117,48 @@ def _too_big(el: html.HtmlElement, heading: html.HtmlElement, labels: set) -> bo
     return _prose_chars(el) > _MAX_BLOCK_PROSE
 
 
-def _block_for_heading(heading: html.HtmlElement, labels: set, base: str) -> TeaserBlock:
+def _article_target(url: str) -> bool:
+    """Not a social profile, share intent or feed: those are never teasers."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower().removeprefix("www.")
+    return host not in SOCIAL_HOSTS and not url.lower().endswith((".rss", ".xml", "/feed"))
+
+
+class _PageLinks:
+    """Facts about a page's links that do not depend on the block being read.
+
+    ``_headline_urls`` runs at every climb step of every labelled block, over
+    mostly the same links; each link is judged once here instead. One instance
+    per ``teaser_blocks`` call, so nothing outlives the page.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._urls: dict[html.HtmlElement, str | None] = {}
+        self._in_heading: dict[html.HtmlElement, bool] = {}
+
+    def in_heading(self, a: html.HtmlElement) -> bool:
+        """The link sits inside a heading."""
+        found = self._in_heading.get(a)
+        if found is None:
+            found = self._in_heading[a] = any(anc.tag in HEADINGS for anc in a.iterancestors())
+        return found
+
+    def headline_url(self, a: html.HtmlElement) -> str | None:
+        """The absolute URL of a headline-like link to an article outside prose, else None."""
+        if a in self._urls:
+            return self._urls[a]
+        url = absolute_url(a.get("href"), self.base)
+        if url and not (
+            _headline_like(text_of(a), self.in_heading(a))
+            and _article_target(url)
+            and not any(p.tag == "p" and _is_prose(p) for p in a.iterancestors())
+        ):
+            url = None
+        self._urls[a] = url
+        return url
+
+
+def _block_for_heading(heading: html.HtmlElement, labels: set, links: _PageLinks) -> TeaserBlock:
     label = text_of(heading).rstrip(":.…»›>|-–— ")
     anchor = heading
     for _ in range(4):
@@ -126,7 +166,7 @@ def _block_for_heading(heading: html.HtmlElement, labels: set, base: str) -> Tea
         if parent is None or _too_big(parent, heading, labels):
             break
         anchor = parent
-        if len(_headline_urls([anchor], base, exclude=heading)) >= 2:
+        if len(_headline_urls([anchor], links, exclude=heading)) >= 2:
             return TeaserBlock(label, [anchor])
     roots = [anchor]
     sibling = anchor.getnext()
@@ -140,37 +180,26 @@ def _block_for_heading(heading: html.HtmlElement, labels: set, base: str) -> Tea
     return TeaserBlock(label, roots)
 
 
-def _article_target(url: str) -> bool:
-    """Not a social profile, share intent or feed: those are never teasers."""
-    host = url.split("://", 1)[-1].split("/", 1)[0].lower().removeprefix("www.")
-    return host not in SOCIAL_HOSTS and not url.lower().endswith((".rss", ".xml", "/feed"))
-
-
 def _headline_urls(
-    roots: Sequence[html.HtmlElement], base: str, exclude: html.HtmlElement | None = None
+    roots: Sequence[html.HtmlElement], links: _PageLinks, exclude: html.HtmlElement | None = None
 ) -> dict[html.HtmlElement, str]:
-    """Headline-like links under ``roots`` mapped to their absolute URL.
+    """Headline-like links under ``roots`` (not under ``exclude``) mapped to their URL.
 
     When links sit in headings, only those (and same-target links) count: the
     other links of a card are badges ("School & District Management"), bylines.
     """
+    skip = set(exclude.iter("a")) if exclude is not None else set()
     found: dict[html.HtmlElement, str] = {}
     for root in roots:
         for a in root.iter("a"):
-            if exclude is not None and (a is exclude or exclude in a.iterancestors()):
-                continue
-            url = absolute_url(a.get("href"), base)
-            if not url or not _headline_like(a, text_of(a)):
-                continue
-            if not _article_target(url):
-                continue
-            if not any(p.tag == "p" and _is_prose(p) for p in a.iterancestors()):
-                found[a] = url
+            if a not in skip:
+                url = links.headline_url(a)
+                if url:
+                    found[a] = url
     in_headings = {
         url
         for a, url in found.items()
-        if any(anc.tag in HEADINGS for anc in a.iterancestors())
-        or next(a.iter(*HEADINGS), None) is not None
+        if links.in_heading(a) or next(a.iter(*HEADINGS), None) is not None
     }
     if len(in_headings) >= 2:
         found = {a: url for a, url in found.items() if url in in_headings}
@@ -193,14 +222,14 @@ def _first_heading_text(roots: Sequence[html.HtmlElement], skip: set) -> str | N
     return None
 
 
-def find_blocks(root: html.HtmlElement, base: str) -> list[TeaserBlock]:
+def find_blocks(root: html.HtmlElement, links: _PageLinks) -> list[TeaserBlock]:
     """Candidate teaser blocks, innermost first (so nested blocks claim their links)."""
     titled = [el for el in hinted(root, TITLE_HINT_RE) if el.tag in _TITLED_TAGS]
     candidates = in_page_order(root, titled, _LABEL_CANDIDATES_XPATH(root))
     found = {el for el in candidates if _is_label_heading(el)}
     labels = [el for el in candidates if el in found and not _holds_any(el, found)]
     label_set = set(labels)
-    blocks = [_block_for_heading(h, label_set, base) for h in labels]  # in page order
+    blocks = [_block_for_heading(h, label_set, links) for h in labels]  # in page order
     taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | label_set
     # candidates carry a block hint (class, id) or are asides, in page order
     hinted_blocks = set(hinted(root, BLOCK_HINT_RE)) - set(hinted(root, NOT_BLOCK_RE))
@@ -220,11 +249,11 @@ def find_blocks(root: html.HtmlElement, base: str) -> list[TeaserBlock]:
     return blocks
 
 
-def _cards(roots: Sequence[html.HtmlElement], links: dict[html.HtmlElement, str]) -> list:
+def _cards(roots: Sequence[html.HtmlElement], targets: dict[html.HtmlElement, str]) -> list:
     """(card element, url, headline links) per distinct target, in document order."""
     urls_under: dict[html.HtmlElement, set[str]] = {}
     stop = set(roots)
-    for a, url in links.items():
+    for a, url in targets.items():
         node: html.HtmlElement | None = a
         while node is not None:
             urls_under.setdefault(node, set()).add(url)
@@ -232,7 +261,7 @@ def _cards(roots: Sequence[html.HtmlElement], links: dict[html.HtmlElement, str]
                 break
             node = node.getparent()
     cards: dict[str, tuple[html.HtmlElement, list[html.HtmlElement]]] = {}
-    for a, url in links.items():
+    for a, url in targets.items():
         if url in cards:
             cards[url][1].append(a)
             continue
@@ -245,10 +274,10 @@ def _cards(roots: Sequence[html.HtmlElement], links: dict[html.HtmlElement, str]
     return [(card, url, anchors) for url, (card, anchors) in cards.items()]
 
 
-def _headline(anchors: list[html.HtmlElement]) -> str:
+def _headline(anchors: list[html.HtmlElement], links: _PageLinks) -> str:
     """The link text in a heading; a heading inside a whole-card link; else the longest."""
     for a in anchors:
-        if any(anc.tag in HEADINGS for anc in a.iterancestors()):
+        if links.in_heading(a):
             return text_of(a)
     for a in anchors:
         inner = next(a.iter(*HEADINGS), None)
@@ -295,10 +324,11 @@ def _teaser(
     url: str,
     anchors: list,
     label: str | None,
+    links: _PageLinks,
     fetched_at: datetime,
     languages: Sequence[str] | None,
 ) -> Teaser:
-    headline = _headline(anchors)
+    headline = _headline(anchors, links)
     time_text, stamp = _time_of(card, anchors)
     published = normalise_date(stamp) if stamp else None
     if published is None and time_text:
@@ -327,13 +357,14 @@ def teaser_blocks(
     claimed: set[html.HtmlElement] = set()
     used_roots: set[html.HtmlElement] = set()
     result: list[tuple[TeaserBlock, list[Teaser]]] = []
-    for block in find_blocks(tree, base_url):
-        links = {
+    links = _PageLinks(base_url)
+    for block in find_blocks(tree, links):
+        targets = {
             a: url
-            for a, url in _headline_urls(block.roots, base_url).items()
+            for a, url in _headline_urls(block.roots, links).items()
             if a not in claimed and url.rstrip("/") != page
         }
-        cards = _cards(block.roots, links)
+        cards = _cards(block.roots, targets)
         if len(cards) < (1 if block.label else 2):
             continue
         words = sorted(len(text_of(anchors[0]).split()) for _, _, anchors in cards)
@@ -348,7 +379,7 @@ def teaser_blocks(
         teasers = []
         for card, url, anchors in cards:
             claimed.update(anchors)
-            teasers.append(_teaser(card, url, anchors, label, fetched_at, languages))
+            teasers.append(_teaser(card, url, anchors, label, links, fetched_at, languages))
         used_roots.update(block.roots)
         result.append((block, teasers))
     return result

@@ -66,17 +66,18 @@ _SHARE_LINE_RE = re.compile(
 )
 # notices that are never article prose, whatever their length: a pointer to another
 # story ("READ MORE: ..."), an app/newsletter call, a copyright or reprint notice,
-# a widget's error message
-_NOTICE_LINE_RE = re.compile(
-    r"^(?:(?:read|see|watch) (?:more|also)|also (?:read|see)|related|more on this)\s*:\s*\S"
-    r"|^click here\b.{0,60}\b(?:app|newsletter|subscribe|e-?paper|sign up|video|podcast|audio)\b"
-    r"|^(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w ]{0,40}\d{4}).{0,120}$"
-    r"|^.{0,120}\ball rights reserved\W*$"
-    r"|\bfor your personal,? non-?commercial use only\b"
-    r"|^(?:an error (?:has )?occurred|something went wrong)\b.{0,40}$"
-    r"|^(?:write to|contact|e-?mail) [\w.'’ -]{2,80}? at \S+@\S+\.\w+\W*$",
+# a widget's error message. Two patterns, as one searched alternation would try
+# every line-start branch at every position of every line.
+_NOTICE_START_RE = re.compile(
+    r"(?:(?:read|see|watch) (?:more|also)|also (?:read|see)|related|more on this)\s*:\s*\S"
+    r"|click here\b.{0,60}\b(?:app|newsletter|subscribe|e-?paper|sign up|video|podcast|audio)\b"
+    r"|(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w ]{0,40}\d{4}).{0,120}$"
+    r"|.{0,120}\ball rights reserved\W*$"
+    r"|(?:an error (?:has )?occurred|something went wrong)\b.{0,40}$"
+    r"|(?:write to|contact|e-?mail) [\w.'’ -]{2,80}? at \S+@\S+\.\w+\W*$",
     re.IGNORECASE,
 )
+_NOTICE_ANYWHERE_RE = re.compile(r"\bfor your personal,? non-?commercial use only\b", re.IGNORECASE)
 _BYLINE_RE = re.compile(r"^(?:by|von|par|por|door|di)\s+\S", re.IGNORECASE)
 _MAX_FURNITURE_LINE = 90
 
@@ -126,6 +127,11 @@ def _heading_key(line: str) -> str:
     return clean_text(line).casefold().translate(_QUOTES)
 
 
+def _is_notice(line: str) -> bool:
+    """A notice line: one of ``_NOTICE_START_RE`` at its start, or the personal-use notice."""
+    return bool(_NOTICE_START_RE.match(line) or _NOTICE_ANYWHERE_RE.search(line))
+
+
 def clean_body(
     text: str,
     title: str | None,
@@ -150,7 +156,7 @@ def clean_body(
             _FURNITURE_LINE_RE.match(line) or _SHARE_LINE_RE.match(line)
         ):
             continue
-        if _NOTICE_LINE_RE.search(line):
+        if _is_notice(line):
             continue
         if line.casefold() in drop:
             continue

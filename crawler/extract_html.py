@@ -137,23 +137,27 @@ def hints(el: etree._Element) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
 
 
-_HINTED_XPATH = etree.XPath(".//*[@class or @id]")
-
-
 class _HintIndex:
-    """Every class/id-bearing element under a root with its ``hints``, joined into one
-    newline-separated string so a hint regex scans a whole page in one C call."""
+    """Every class/id-bearing element under a root, grouped by its ``hints``; the
+    distinct hints are joined into one newline-separated string, so a hint regex
+    scans a whole page in one C call, and each class list a page repeats once."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self.elements: list[etree._Element] = _HINTED_XPATH(root)
-        marks = [hints(el).replace("\n", " ") for el in self.elements]
+        self.elements: list[etree._Element] = []
+        groups: dict[str, list[int]] = {}  # distinct hints -> positions in ``elements``
+        # a Python walk: twice as fast as the XPath ".//*[@class or @id]" (the same nodes)
+        for el in root.iterdescendants():
+            if el.get("class") is not None or el.get("id") is not None:
+                groups.setdefault(hints(el).replace("\n", " "), []).append(len(self.elements))
+                self.elements.append(el)
+        self.groups = list(groups.values())
         self.starts: list[int] = []
         position = 0
-        for mark in marks:
+        for mark in groups:
             self.starts.append(position)
             position += len(mark) + 1
-        self.text = "\n".join(marks)
+        self.text = "\n".join(groups)
 
 
 _hint_index: _HintIndex | None = None  # the page being read (extraction is one page at a time)
@@ -175,7 +179,7 @@ def hinted(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Elemen
     index = _hint_index
     if index is None or index.root is not root:
         index = _hint_index = _HintIndex(root)
-    found: list[etree._Element] = []
+    found: list[int] = []
     last = -1
     text = index.text
     for match in _per_line(pattern).finditer(text):
@@ -184,9 +188,10 @@ def hinted(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Elemen
             start += 1
         i = bisect_right(index.starts, start) - 1
         if i != last:
-            found.append(index.elements[i])
+            found.extend(index.groups[i])
             last = i
-    return found
+    found.sort()
+    return [index.elements[i] for i in found]
 
 
 _UNION_XPATH = etree.XPath("$first | $second")

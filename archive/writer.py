@@ -64,6 +64,11 @@ WARC_VERSION = "WARC/1.1"
 OPEN_SUFFIX = ".open"
 _WARC_FIELDS = "application/warc-fields"
 _UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9.\-]+")
+# Record ids of the current file remembered for ``write_metadata``'s choice of
+# WARC-Concurrent-To (same file) over WARC-Refers-To: the last ~4,096 records, not
+# the whole file, so memory does not grow with the file (a metadata record comes
+# soon after its response; one written later refers to it with WARC-Refers-To).
+_RECENT_IDS = 4096
 WarcHeaders = list[tuple[str, str]]
 
 
@@ -192,7 +197,8 @@ class WarcWriter:
         self._open_path: Path | None = None
         self._final_path: Path | None = None
         self._warcinfo_id = ""
-        self._ids_in_file: set[str] = set()
+        self._ids_in_file: set[str] = set()  # two generations, see _RECENT_IDS
+        self._ids_in_file_older: set[str] = set()
         self._closed_files: list[Path] = []
         # CDXJ lines of each file's captures, made as they are written (None: the file
         # holds a capture ``capture_line`` leaves to cdxj-indexer)
@@ -338,7 +344,9 @@ class WarcWriter:
             warc = self._ensure_open()
             date = format_warc_date(self._clock())
             headers = self._warc_headers("metadata", self._new_id(), date, url)
-            link = "WARC-Concurrent-To" if concurrent_to in self._ids_in_file else "WARC-Refers-To"
+            recent = self._ids_in_file, self._ids_in_file_older
+            same_file = any(concurrent_to in ids for ids in recent)
+            link = "WARC-Concurrent-To" if same_file else "WARC-Refers-To"
             headers += [(link, concurrent_to), ("Content-Type", content_type)]
             return self._write([self._record(warc, headers, None, body)])[0]
 
@@ -407,7 +415,7 @@ class WarcWriter:
         warc = _LeveledWARCWriter(file, gzip_level=self._gzip_level, warc_version=WARC_VERSION)
         self._file, self._warc = file, warc
         self._open_path, self._final_path = open_path, final_path
-        self._ids_in_file = set()
+        self._ids_in_file, self._ids_in_file_older = set(), set()
         self._index_lines[name] = []
         self._warcinfo_id = self._new_id()
         headers = self._warc_headers("warcinfo", self._warcinfo_id, format_warc_date(opened_at), "")
@@ -456,6 +464,8 @@ class WarcWriter:
             ) from exc
         self._bytes_written += file.tell() - start
         self._records_written += len(records)
+        if len(self._ids_in_file) >= _RECENT_IDS // 2:
+            self._ids_in_file_older, self._ids_in_file = self._ids_in_file, set()
         self._ids_in_file.update(loc.record_id for loc in locations)
         return locations
 

@@ -39,6 +39,9 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # memory: see crawler/frontier.py. False = Scrapy's memory queues.
 SCHEDULER = "crawler.frontier.FrontierScheduler"
 NEWSCRAWL_DISK_QUEUE = True
+# Request fingerprints in a temporary SQLite file, not a set (crawler/dupefilter.py);
+# with JOBDIR, Scrapy's own requests.seen file as usual.
+DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
 # Error responses reach the spider so it can count them; they are archived anyway.
 HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = False

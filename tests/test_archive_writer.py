@@ -266,6 +266,25 @@ def test_metadata_after_rotation_refers_to(tmp_path: Path) -> None:
     assert record.warc_header("WARC-Refers-To") == location.record_id
 
 
+def test_metadata_long_after_its_response_refers_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the file's recent record ids are remembered: memory does not grow with the file."""
+    monkeypatch.setattr("archive.writer._RECENT_IDS", 8)
+    with new_writer(tmp_path) as writer:
+        old = writer.write_exchange(page(0))
+        for n in range(1, 6):  # 10 records: the first pair falls out of the window
+            recent = writer.write_exchange(page(n))
+        late = writer.write_metadata(page().url, old.record_id, {"late": True})
+        soon = writer.write_metadata(page().url, recent.record_id, {"late": False})
+    assert late.filename == old.filename
+    late_record = read_record(tmp_path / late.filename, late.offset)
+    assert late_record.warc_header("WARC-Concurrent-To") is None
+    assert late_record.warc_header("WARC-Refers-To") == old.record_id
+    soon_record = read_record(tmp_path / soon.filename, soon.offset)
+    assert soon_record.warc_header("WARC-Concurrent-To") == recent.record_id
+
+
 @pytest.mark.parametrize(
     ("exchange", "message"),
     [

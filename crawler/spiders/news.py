@@ -32,6 +32,7 @@ from crawler.items import ArticleItem
 from crawler.links import Scope, canonical, host_of, is_page_link
 from crawler.output import OutputLayout, crawl_id_of
 from crawler.page_bytes import decode_html, looks_binary
+from crawler.seen_set import SeenSet
 from crawler.spiders.discovery import DiscoveryMixin, looks_like_sitemap
 from crawler.spiders.page_items import article_item, fetched_at_of, fetched_page, page_links
 from crawler.state import CrawlState, PageState, body_digest
@@ -86,7 +87,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.scope = Scope([])
         self.max_pages = int(max_pages) if max_pages not in (None, "") else None
         self.pages_requested = 0
-        self.seen: set[str] = set()
+        self.seen = SeenSet()  # canonical URLs requested this run, on disk
         self.followup: FollowupQueue | None = None
         self.state: CrawlState | None = None
         self.articles_this_run: set[str] = set()  # rel=canonical keys of rows written
@@ -374,6 +375,7 @@ class NewsSpider(DiscoveryMixin, Spider):
             self.followup.mark_done(sources, status=None)
 
     def _closed(self) -> None:
+        self.seen.close()
         if self.state is not None:
             self.state.close()
         if self.followup is not None:

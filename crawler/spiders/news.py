@@ -90,7 +90,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.seen = SeenSet()  # canonical URLs requested this run, on disk
         self.followup: FollowupQueue | None = None
         self.state: CrawlState | None = None
-        self.articles_this_run: set[str] = set()  # rel=canonical keys of rows written
+        self.articles_this_run = SeenSet()  # rel=canonical keys of rows written
         self.run_started_at = utc_iso_seconds(datetime.now(UTC))
         self.follow_teasers = True
         self.live_blog: list[re.Pattern[str]] = []
@@ -376,6 +376,7 @@ class NewsSpider(DiscoveryMixin, Spider):
 
     def _closed(self) -> None:
         self.seen.close()
+        self.articles_this_run.close()
         if self.state is not None:
             self.state.close()
         if self.followup is not None:

@@ -215,7 +215,18 @@ def absolute_url(href: str | None, base: str) -> str | None:
     """``href`` made absolute against ``base`` with the fragment dropped; None if not http(s)."""
     if not href:
         return None
+    if _site_relative(href):  # only the base's scheme and host count: cached per site
+        try:
+            base = _origin(base)
+        except ValueError:  # no host in the base: urljoin fails on it too
+            return None
     return _absolute_url(href, base)
+
+
+def _site_relative(href: str) -> bool:
+    """A "/path" href: not "//host/...", nor a "/" then a tab or newline (which
+    urlsplit deletes, so that "/<tab>/host" reads as "//host")."""
+    return href[0] == "/" and href[1:2] not in ("/", "\t", "\n", "\r")
 
 
 @lru_cache(maxsize=8192)  # one page asks for the same hrefs from links, teasers, categories

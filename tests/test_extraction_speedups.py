@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.extract_clean import _is_notice
+from crawler.extract_html import _absolute_url, absolute_url
 
 # The notice rule as one searched alternation (before it was split in two).
 _NOTICE_LINE_RE = re.compile(
@@ -54,3 +55,20 @@ _NOTICE_PIECES = [
 @given(st.lists(st.sampled_from(_NOTICE_PIECES), max_size=8).map(" ".join))
 def test_notice_lines_as_the_single_pattern(line: str) -> None:
     assert _is_notice(line) == bool(_NOTICE_LINE_RE.search(line))
+
+
+_BASES = st.builds(
+    "{}{}{}{}".format,
+    st.sampled_from(["http://", "HTTPS://", "ftp://", "//", "", "http:", "mailto:"]),
+    st.sampled_from(["ex.com", "Ex.com:8080", "u@ex.com", "[::1]", "[::1", "ex.com:x", ""]),
+    st.sampled_from(["", "/", "/a/b.html", "/a/b/", "a/b"]),
+    st.sampled_from(["", "?q=1", "#f", "?#"]),
+)
+_SITE_HREFS = st.text(alphabet="/ab.?#:%\\ -\t\n\r\x0b", max_size=10).map(lambda s: "/" + s)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(href=st.one_of(_SITE_HREFS, st.text(alphabet="/ab.?#: \t", max_size=8)), base=_BASES)
+def test_absolute_url_as_against_the_whole_base(href: str, base: str) -> None:
+    """Site-relative hrefs are resolved (and cached) against the base's origin alone."""
+    assert absolute_url(href, base) == _absolute_url.__wrapped__(href, base)

@@ -81,13 +81,17 @@ def parse_date_text(match: re.Match[str]) -> list[date]:
     return []
 
 
-def _pieces(el: html.HtmlElement, h1: html.HtmlElement) -> tuple[list[str], int, int]:
-    """Visible text pieces under ``el`` in order, and where ``h1`` starts and ends."""
+def _pieces(el: html.HtmlElement, h1: html.HtmlElement, after: int) -> tuple[list[str], int, int]:
+    """Visible text pieces under ``el`` in order, and where ``h1`` starts and ends.
+
+    The walk stops once the pieces joined reach ``after`` characters past the end of
+    ``h1``: the text beyond is never searched, and the rest of the page can be long.
+    """
     pieces: list[str] = []
     start = end = -1
-    size = 0
+    size = 0  # length of the pieces joined by spaces, plus one
 
-    def walk(node: html.HtmlElement) -> None:
+    def walk(node: html.HtmlElement) -> bool:
         nonlocal start, end, size
         if node is h1:
             start = size
@@ -96,12 +100,14 @@ def _pieces(el: html.HtmlElement, h1: html.HtmlElement) -> tuple[list[str], int,
                 pieces.append(node.text)
                 size += len(node.text) + 1
             for child in node:
-                walk(child)
+                if not walk(child):
+                    return False
         if node is h1:
             end = size
         if node is not el and node.tail:
             pieces.append(node.tail)
             size += len(node.tail) + 1
+        return end < 0 or size <= end + after
 
     walk(el)
     return pieces, start, end
@@ -119,7 +125,7 @@ def visible_dates(root: html.HtmlElement, latest: date) -> list[list[date]]:
         if parent is None or parent.tag == "body":
             break
         scope = parent
-    pieces, start, end = _pieces(scope, h1)
+    pieces, start, end = _pieces(scope, h1, _AFTER)
     text = " ".join(pieces)
     window = text[max(0, start - _BEFORE) : end + _AFTER]
     found = []

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from crawler.extract_clean import _is_notice
-from crawler.extract_html import _absolute_url, absolute_url
+from crawler.extract_date import _AFTER, _BEFORE, _pieces
+from crawler.extract_html import _absolute_url, absolute_url, parse_html
 
 # The notice rule as one searched alternation (before it was split in two).
 _NOTICE_LINE_RE = re.compile(
@@ -72,3 +73,31 @@ _SITE_HREFS = st.text(alphabet="/ab.?#:%\\ -\t\n\r\x0b", max_size=10).map(lambda
 def test_absolute_url_as_against_the_whole_base(href: str, base: str) -> None:
     """Site-relative hrefs are resolved (and cached) against the base's origin alone."""
     assert absolute_url(href, base) == _absolute_url.__wrapped__(href, base)
+
+
+_DATE_TEXTS = st.sampled_from(
+    ["", " ", "x" * 40, "May 5, 2024", "2024-05-05", " 5/6/2024 ", "a" * 300]
+)
+_NODES = st.recursive(
+    st.tuples(st.sampled_from(["p", "span", "nav", "script"]), _DATE_TEXTS, _DATE_TEXTS).map(
+        lambda t: f"<{t[0]}>{t[1]}</{t[0]}>{t[2]}"
+    ),
+    lambda inner: st.lists(inner, max_size=4).map(lambda kids: f"<div>{''.join(kids)}</div>"),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.lists(_NODES, max_size=4), after=st.lists(_NODES, max_size=6), h1=_DATE_TEXTS)
+@example(before=[], after=[f"<p>{'x' * 699}</p><p>y</p>"], h1="")  # ends on the window's edge
+def test_date_window_as_with_the_whole_walk(before: list[str], after: list[str], h1: str) -> None:
+    """The walk that stops past the window gives the window of the whole walk."""
+    root = parse_html(f"<html><body><div>{''.join(before)}<h1>{h1}T</h1>{''.join(after)}</div>")
+    assert root is not None
+    heading = next(root.iter("h1"))
+    scope = heading.getparent()
+    windows = []
+    for limit in (_AFTER, 10**9):
+        pieces, start, end = _pieces(scope, heading, limit)
+        windows.append(" ".join(pieces)[max(0, start - _BEFORE) : end + _AFTER])
+    assert windows[0] == windows[1]

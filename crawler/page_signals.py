@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import html
 
-from crawler.extract_html import HEADINGS, clean_text, hints, text_of
+from crawler.extract_html import HEADINGS, clean_text, hinted, hints, text_of
 from crawler.extract_meta import ARTICLE_TYPES, LISTING_TYPES, StructuredData
 
 _CHROME_RE = re.compile(
@@ -90,16 +90,22 @@ def densest_block(root: html.HtmlElement) -> ProseBlock:
     return ProseBlock(parent, count, chars, links / total)
 
 
-def _in_chrome(el: html.HtmlElement, stop: set[html.HtmlElement]) -> bool:
-    for anc in el.iterancestors():
-        if anc in stop or anc.tag in ("nav", "footer", "header"):
-            return True
-        if _CHROME_RE.search(hints(anc)):
-            return True
-    return False
+def _chrome(root: html.HtmlElement) -> set[html.HtmlElement]:
+    """Elements whose class or id says navigation, header, footer..., found in one
+    scan of the page's hints rather than one regex per ancestor of every link."""
+    found = set(hinted(root, _CHROME_RE))
+    found.update(el for el in (root, *root.iterancestors()) if _CHROME_RE.search(hints(el)))
+    return found
 
 
-def _count_cards(root: html.HtmlElement, exclude: set[html.HtmlElement]) -> tuple[int, int]:
+def _in_chrome(el: html.HtmlElement, fences: set[html.HtmlElement]) -> bool:
+    """Inside a nav/header/footer element, or one of ``fences`` (chrome, teaser blocks)."""
+    return any(
+        anc in fences or anc.tag in ("nav", "footer", "header") for anc in el.iterancestors()
+    )
+
+
+def _count_cards(root: html.HtmlElement, fences: set[html.HtmlElement]) -> tuple[int, int]:
     """(distinct headline-like link targets, their total text length)."""
     urls: dict[str, int] = {}
     for a in root.iter("a"):
@@ -107,16 +113,16 @@ def _count_cards(root: html.HtmlElement, exclude: set[html.HtmlElement]) -> tupl
         if len(text) < 20 or len(text.split()) < 4 or not a.get("href"):
             continue
         in_heading = any(anc.tag in HEADINGS for anc in a.iterancestors())
-        if (in_heading or len(text.split()) >= 5) and not _in_chrome(a, exclude):
+        if (in_heading or len(text.split()) >= 5) and not _in_chrome(a, fences):
             urls[a.get("href", "")] = len(text)
     return len(urls), sum(urls.values())
 
 
-def _card_run(root: html.HtmlElement, exclude: set[html.HtmlElement]) -> int:
+def _card_run(root: html.HtmlElement, fences: set[html.HtmlElement]) -> int:
     """Length of the longest run of like siblings (same tag and class) with linked headings."""
     counts: Counter[tuple[html.HtmlElement, str, str]] = Counter()
     for h in root.iter("h2", "h3", "h4"):
-        if h.find(".//a[@href]") is None or _in_chrome(h, exclude):
+        if h.find(".//a[@href]") is None or _in_chrome(h, fences):
             continue
         node = h
         for _ in range(3):
@@ -137,7 +143,8 @@ def page_signals(
 ) -> PageSignals:
     """Measure the signals ``classify_page`` weighs; ``exclude`` = teaser block roots."""
     og_type = (data.meta_first("og:type") or "").lower()
-    cards, card_chars = _count_cards(root, exclude)
+    fences = exclude | _chrome(root)
+    cards, card_chars = _count_cards(root, fences)
     return PageSignals(
         og_article=og_type == "article" or og_type.startswith("article"),
         ld_article=bool(data.types & ARTICLE_TYPES),
@@ -148,7 +155,7 @@ def page_signals(
         block_link_density=prose.link_density,
         cards=cards,
         card_chars=card_chars,
-        card_run=_card_run(root, exclude),
+        card_run=_card_run(root, fences),
         body_chars=body_chars,
     )
 

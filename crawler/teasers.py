@@ -72,10 +72,6 @@ def _headline_like(text: str, in_heading: bool) -> bool:
     return len(text.split()) >= 3 or len(text) >= 20 or (in_heading and len(text) >= 8)
 
 
-def _prose_chars(el: html.HtmlElement) -> int:
-    return max(0, len(text_of(el)) - sum(len(text_of(a)) for a in el.iter("a")))
-
-
 def _is_label_heading(el: html.HtmlElement) -> bool:
     """A heading, title-classed element, or bold run ("<p><strong>DON'T MISS</strong>")
     whose whole text is a block label."""
@@ -96,27 +92,6 @@ def _holds_any(el: html.HtmlElement, found: set) -> bool:
     return any(d in found for d in el.iterdescendants())
 
 
-def _is_prose(p: html.HtmlElement) -> bool:
-    """A paragraph too long to be a card's excerpt: article text."""
-    return _prose_chars(p) > _MAX_ITEM_PROSE
-
-
-def _too_big(el: html.HtmlElement, heading: html.HtmlElement, labels: set) -> bool:
-    """Climbing to ``el`` would take in the article or another block."""
-    if el.tag in ("body", "html", "main") or el.find(".//h1") is not None:
-        return True
-    if any(_is_prose(p) for p in el.iter("p")):
-        return True
-    own_paragraphs = [
-        p for p in el.iterchildren("p") if p.find(".//a") is None and _prose_chars(p) >= 80
-    ]
-    if len(own_paragraphs) >= 2:  # article paragraphs around an inline label
-        return True
-    if any(other is not heading and other in labels for other in el.iter()):
-        return True
-    return _prose_chars(el) > _MAX_BLOCK_PROSE
-
-
 def _article_target(url: str) -> bool:
     """Not a social profile, share intent or feed: those are never teasers."""
     host = url.split("://", 1)[-1].split("/", 1)[0].lower().removeprefix("www.")
@@ -126,15 +101,33 @@ def _article_target(url: str) -> bool:
 class _PageLinks:
     """Facts about a page's links that do not depend on the block being read.
 
-    ``_headline_urls`` runs at every climb step of every labelled block, over
-    mostly the same links; each link is judged once here instead. One instance
-    per ``teaser_blocks`` call, so nothing outlives the page.
+    ``_headline_urls`` runs at every climb step of every labelled block, and the
+    prose measures sum link texts, over mostly the same links; each link is read
+    once here instead. One instance per ``teaser_blocks`` call, so nothing
+    outlives the page (whose tree does not change meanwhile).
     """
 
     def __init__(self, base: str) -> None:
         self.base = base
+        self._texts: dict[html.HtmlElement, str] = {}
         self._urls: dict[html.HtmlElement, str | None] = {}
         self._in_heading: dict[html.HtmlElement, bool] = {}
+        self._heading_link: dict[html.HtmlElement, bool] = {}
+
+    def text(self, a: html.HtmlElement) -> str:
+        """``text_of`` the link."""
+        text = self._texts.get(a)
+        if text is None:
+            text = self._texts[a] = text_of(a)
+        return text
+
+    def prose_chars(self, el: html.HtmlElement) -> int:
+        """Characters of ``el``'s text outside its links."""
+        return max(0, len(text_of(el)) - sum(len(self.text(a)) for a in el.iter("a")))
+
+    def is_prose(self, p: html.HtmlElement) -> bool:
+        """A paragraph too long to be a card's excerpt: article text."""
+        return self.prose_chars(p) > _MAX_ITEM_PROSE
 
     def in_heading(self, a: html.HtmlElement) -> bool:
         """The link sits inside a heading."""
@@ -143,19 +136,45 @@ class _PageLinks:
             found = self._in_heading[a] = any(anc.tag in HEADINGS for anc in a.iterancestors())
         return found
 
+    def heading_link(self, a: html.HtmlElement) -> bool:
+        """The link sits inside a heading or holds one."""
+        found = self._heading_link.get(a)
+        if found is None:
+            found = self.in_heading(a) or next(a.iter(*HEADINGS), None) is not None
+            self._heading_link[a] = found
+        return found
+
     def headline_url(self, a: html.HtmlElement) -> str | None:
         """The absolute URL of a headline-like link to an article outside prose, else None."""
         if a in self._urls:
             return self._urls[a]
         url = absolute_url(a.get("href"), self.base)
         if url and not (
-            _headline_like(text_of(a), self.in_heading(a))
+            _headline_like(self.text(a), self.in_heading(a))
             and _article_target(url)
-            and not any(p.tag == "p" and _is_prose(p) for p in a.iterancestors())
+            and not any(p.tag == "p" and self.is_prose(p) for p in a.iterancestors())
         ):
             url = None
         self._urls[a] = url
         return url
+
+
+def _too_big(
+    el: html.HtmlElement, heading: html.HtmlElement, labels: set, links: _PageLinks
+) -> bool:
+    """Climbing to ``el`` would take in the article or another block."""
+    if el.tag in ("body", "html", "main") or el.find(".//h1") is not None:
+        return True
+    if any(links.is_prose(p) for p in el.iter("p")):
+        return True
+    own_paragraphs = [
+        p for p in el.iterchildren("p") if p.find(".//a") is None and links.prose_chars(p) >= 80
+    ]
+    if len(own_paragraphs) >= 2:  # article paragraphs around an inline label
+        return True
+    if any(other is not heading and other in labels for other in el.iter()):
+        return True
+    return links.prose_chars(el) > _MAX_BLOCK_PROSE
 
 
 def _block_for_heading(heading: html.HtmlElement, labels: set, links: _PageLinks) -> TeaserBlock:
@@ -163,7 +182,7 @@ def _block_for_heading(heading: html.HtmlElement, labels: set, links: _PageLinks
     anchor = heading
     for _ in range(4):
         parent = anchor.getparent()
-        if parent is None or _too_big(parent, heading, labels):
+        if parent is None or _too_big(parent, heading, labels, links):
             break
         anchor = parent
         if len(_headline_urls([anchor], links, exclude=heading)) >= 2:
@@ -173,7 +192,7 @@ def _block_for_heading(heading: html.HtmlElement, labels: set, links: _PageLinks
     while sibling is not None and len(roots) < 12:
         if sibling.tag in HEADINGS or any(el in labels for el in sibling.iter()):
             break
-        if _prose_chars(sibling) > _MAX_ITEM_PROSE:  # article text resumes: the block ended
+        if links.prose_chars(sibling) > _MAX_ITEM_PROSE:  # article text resumes: the block ended
             break
         roots.append(sibling)
         sibling = sibling.getnext()
@@ -196,11 +215,7 @@ def _headline_urls(
                 url = links.headline_url(a)
                 if url:
                     found[a] = url
-    in_headings = {
-        url
-        for a, url in found.items()
-        if links.in_heading(a) or next(a.iter(*HEADINGS), None) is not None
-    }
+    in_headings = {url for a, url in found.items() if links.heading_link(a)}
     if len(in_headings) >= 2:
         found = {a: url for a, url in found.items() if url in in_headings}
     return found
@@ -237,7 +252,7 @@ def find_blocks(root: html.HtmlElement, links: _PageLinks) -> list[TeaserBlock]:
         if el.tag not in _CONTAINERS or el in taken or el.get("role") == "navigation":
             continue
         candidate = el in hinted_blocks or el.tag == "aside" or el.get("role") == "complementary"
-        if candidate and el.find(".//h1") is None and _prose_chars(el) <= _MAX_BLOCK_PROSE:
+        if candidate and el.find(".//h1") is None and links.prose_chars(el) <= _MAX_BLOCK_PROSE:
             blocks.append(TeaserBlock(None, [el]))
     labelled = {r for b in blocks if b.label for r in b.roots}
     blocks = [
@@ -278,12 +293,12 @@ def _headline(anchors: list[html.HtmlElement], links: _PageLinks) -> str:
     """The link text in a heading; a heading inside a whole-card link; else the longest."""
     for a in anchors:
         if links.in_heading(a):
-            return text_of(a)
+            return links.text(a)
     for a in anchors:
         inner = next(a.iter(*HEADINGS), None)
         if inner is not None and text_of(inner):
             return text_of(inner)
-    return max((text_of(a) for a in anchors), key=len)
+    return max((links.text(a) for a in anchors), key=len)
 
 
 def _time_of(card: html.HtmlElement, anchors: list) -> tuple[str | None, str | None]:
@@ -367,7 +382,7 @@ def teaser_blocks(
         cards = _cards(block.roots, targets)
         if len(cards) < (1 if block.label else 2):
             continue
-        words = sorted(len(text_of(anchors[0]).split()) for _, _, anchors in cards)
+        words = sorted(len(links.text(anchors[0]).split()) for _, _, anchors in cards)
         if words[len(words) // 2] < _MIN_MEDIAN_WORDS:
             continue
         card_els = {card for card, _, _ in cards}

@@ -21,7 +21,9 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # control characters libxml2 rejects, deleted from the UTF-8 bytes (one C pass)
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+# noncharacters libxml2 rejects too, deleted from the text: a page without characters
+# beyond U+00FF is answered at once (its bytes would be searched end to end)
+_NONCHARACTERS = ("\ufffe", "\uffff")
 _SNIFF_BYTES = 4096
 _PARSER = html.HTMLParser(
     encoding="utf-8", recover=True, remove_comments=True, remove_pis=True, no_network=True
@@ -74,10 +76,10 @@ def parse_html(page: str | bytes) -> html.HtmlElement | None:
         declaration = _XML_DECL_RE.match(text)
         if declaration:
             text = text[declaration.end() :]
-        data = text.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
         for bad in _NONCHARACTERS:
-            if bad in data:
-                data = data.replace(bad, b"")
+            if bad in text:
+                text = text.replace(bad, "")
+        data = text.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
         if not data.strip():
             return None
         root = html.document_fromstring(data, parser=_PARSER)

@@ -10,10 +10,11 @@ import re
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lxml import html
 
 from crawler.extract_clean import _is_notice
 from crawler.extract_date import _AFTER, _BEFORE, _pieces
-from crawler.extract_html import _absolute_url, absolute_url, parse_html
+from crawler.extract_html import _CONTROL_BYTES, _PARSER, _absolute_url, absolute_url, parse_html
 
 # The notice rule as one searched alternation (before it was split in two).
 _NOTICE_LINE_RE = re.compile(
@@ -101,3 +102,17 @@ def test_date_window_as_with_the_whole_walk(before: list[str], after: list[str],
         pieces, start, end = _pieces(scope, heading, limit)
         windows.append(" ".join(pieces)[max(0, start - _BEFORE) : end + _AFTER])
     assert windows[0] == windows[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab<p>\x00\x07\x0b\x1f\t\n é€\ufffe\uffff\ud800", max_size=30))
+def test_noncharacters_dropped_as_from_the_bytes(text: str) -> None:
+    """Deleting U+FFFE/U+FFFF from the text equals deleting their UTF-8 from the bytes."""
+    page = f"<html><body><p>{text}</p></body></html>"
+    data = page.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
+    for bad in ("\ufffe".encode(), "\uffff".encode()):
+        data = data.replace(bad, b"")
+    expected = html.document_fromstring(data, parser=_PARSER)
+    root = parse_html(page)
+    assert root is not None
+    assert html.tostring(root) == html.tostring(expected)

@@ -37,20 +37,17 @@ class SeenSet:
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("CREATE TABLE seen (k BLOB PRIMARY KEY) WITHOUT ROWID")
+        # One transaction for the database's life, never committed: nothing is kept,
+        # and an insert then costs half as much. Dirty pages beyond the page cache
+        # spill to the file, so memory stays at the cache size.
+        self._db.execute("BEGIN")
         self._generation = max(1, cache_keys // 2)
         self._recent: set[str | bytes] = set()
         self._older: set[str | bytes] = set()
         self._count = 0
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str | bytes):
-            return False
-        if key in self._recent:
-            return True
-        if key in self._older or self._on_disk(key):
-            self._remember(key)
-            return True
-        return False
+        return key in self._recent or self._look_up(key)  # most answers: the first test
 
     def add(self, key: str | bytes) -> None:
         if key in self._recent:
@@ -67,6 +64,14 @@ class SeenSet:
         self._db.close()
         self._recent.clear()
         self._older.clear()
+
+    def _look_up(self, key: object) -> bool:
+        if not isinstance(key, str | bytes):
+            return False
+        if key in self._older or self._on_disk(key):
+            self._remember(key)
+            return True
+        return False
 
     def _on_disk(self, key: str | bytes) -> bool:
         row = self._db.execute("SELECT 1 FROM seen WHERE k = ?", (_digest(key),)).fetchone()

@@ -89,7 +89,6 @@ def _usable(value: str, site_name: str | None, title: str | None) -> bool:
 _LABEL_XPATH = etree.XPath(
     "(.//span | .//strong | .//b | .//em | .//dt | .//label)[following-sibling::*[1][self::a]]"
 )
-_BREADCRUMB_ATTR_XPATH = etree.XPath(".//*[@aria-label or @itemtype]")
 
 
 def _label_links(root: html.HtmlElement) -> list[str]:
@@ -168,9 +167,9 @@ def _current_nav(root: html.HtmlElement) -> list[str]:
 
 
 def _markup_breadcrumbs(root: html.HtmlElement, base: str) -> list[tuple[str, str | None]]:
-    labelled = [
+    labelled = [  # a Python walk: faster than the XPath ".//*[@aria-label or @itemtype]"
         el
-        for el in _BREADCRUMB_ATTR_XPATH(root)
+        for el in root.iterdescendants()
         if "breadcrumb" in (el.get("aria-label") or "").lower()
         or "BreadcrumbList" in (el.get("itemtype") or "")
     ]

@@ -15,6 +15,7 @@ from lxml import html
 from crawler.extract_clean import _is_notice
 from crawler.extract_date import _AFTER, _BEFORE, _pieces
 from crawler.extract_html import _CONTROL_BYTES, _PARSER, _absolute_url, absolute_url, parse_html
+from crawler.teasers import _asides
 
 # The notice rule as one searched alternation (before it was split in two).
 _NOTICE_LINE_RE = re.compile(
@@ -116,3 +117,22 @@ def test_noncharacters_dropped_as_from_the_bytes(text: str) -> None:
     root = parse_html(page)
     assert root is not None
     assert html.tostring(root) == html.tostring(expected)
+
+
+_ELEMENTS = st.recursive(
+    st.sampled_from(["<aside></aside>", '<div role="complementary"></div>', "<p>x</p>", "t"]),
+    lambda inner: st.tuples(
+        st.sampled_from(["aside", "div", "section"]),
+        st.sampled_from(["", ' role="complementary"', ' role="nav"']),
+        st.lists(inner, max_size=3),
+    ).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ELEMENTS, max_size=4))
+def test_asides_as_the_xpath(body: list[str]) -> None:
+    root = parse_html(f"<html><body>{''.join(body)}</body></html>")
+    assert root is not None
+    assert _asides(root) == root.xpath(".//aside | .//*[@role='complementary']")

@@ -155,7 +155,8 @@ def _current_nav(root: html.HtmlElement) -> list[str]:
     """The deepest navigation item marked current (WordPress menus, aria-current)."""
     best: tuple[int, str] | None = None
     for el in root.iter("li", "a"):
-        marked = _CURRENT_RE.search(el.get("class") or "") or el.get("aria-current") == "page"
+        classes = el.get("class")
+        marked = (classes and _CURRENT_RE.search(classes)) or el.get("aria-current") == "page"
         if not marked:
             continue
         link = el if el.tag == "a" else el.find("a")

@@ -129,6 +129,11 @@ def _meaning(text: str, languages: tuple[str, ...]) -> tuple[str, timedelta | da
 
 
 def _languages(languages: Sequence[str] | None) -> tuple[str, ...]:
+    return _language_order(tuple(languages) if languages else ())
+
+
+@lru_cache(maxsize=64)  # asked for every teaser time, with a page's one language
+def _language_order(languages: tuple[str, ...]) -> tuple[str, ...]:
     if not languages:
         return DEFAULT_LANGUAGES
     primary = [lang.split("-")[0].split("_")[0].lower() for lang in languages if lang]

@@ -45,6 +45,8 @@ DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
 # Error responses reach the spider so it can count them; they are archived anyway.
 HTTPERROR_ALLOW_ALL = True
 COOKIES_ENABLED = False
+# Scrapy's MemoryStatsCollector minus a per-attribute deprecation shim (crawler/stats.py).
+STATS_CLASS = "crawler.stats.DirectStatsCollector"
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote control runs Python sent to a local HTTP port and writes
 # a job file under the user's home: off, like the telnet console, for crawls

@@ -156,3 +156,31 @@ def test_index_is_shared_between_threads(index: DigestIndex) -> None:
     for thread in threads:
         thread.join()
     assert len(index) == 200
+
+
+def test_entries_are_committed_in_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another reader sees a group once it is committed: at COMMIT_EVERY, and at close."""
+    monkeypatch.setattr("archive.dedup.COMMIT_EVERY", 3)
+    path = tmp_path / "d.sqlite3"
+
+    def committed() -> int:
+        with DigestIndex(path) as reader:
+            return len(reader)
+
+    index = DigestIndex(path)
+    for n in range(4):
+        index.add(DigestEntry(f"sha1:{n}", "https://a.example/", "d", "<id>"))
+        assert index.get(f"sha1:{n}") is not None  # the writer sees its own entries at once
+    assert committed() == 3
+    index.close()
+    assert committed() == 4
+
+
+def test_an_old_group_is_committed_at_the_next_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.dedup.COMMIT_SECONDS", 0.0)
+    with DigestIndex(tmp_path / "d.sqlite3") as index:
+        index.add(DigestEntry("sha1:A", "https://a.example/", "d", "<id>"))
+        with DigestIndex(tmp_path / "d.sqlite3") as reader:
+            assert reader.get("sha1:A") is not None

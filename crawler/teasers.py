@@ -54,6 +54,7 @@ _LABEL_CANDIDATES_XPATH = etree.XPath(
     ".//h2 | .//h3 | .//h4 | .//h5 | .//strong[not(.//a)] | .//b[not(.//a)]"
 )
 _TITLED_TAGS = frozenset({"div", "span", "p", "header"})
+_NOT_TIME_TAGS = frozenset(("a", *HEADINGS))  # a card's headline, never its time
 _CONTAINERS = frozenset({"section", "aside", "div", "ul", "ol", "nav", "footer", "dl", "table"})
 
 
@@ -312,11 +313,11 @@ def _headline(anchors: list[html.HtmlElement], links: _PageLinks) -> str:
 
 def _time_of(card: html.HtmlElement, anchors: list) -> tuple[str | None, str | None]:
     """(time text as written, datetime attribute) of a card."""
-    time_el = card.find(".//time") if card.tag != "time" else card
+    time_el = next(card.iterdescendants("time"), None) if card.tag != "time" else card
     if time_el is not None:
         return text_of(time_el) or None, time_el.get("datetime")
     for el in card.iter():
-        if el in anchors or not isinstance(el.tag, str) or el.tag in ("a", *HEADINGS):
+        if el in anchors or not isinstance(el.tag, str) or el.tag in _NOT_TIME_TAGS:
             continue
         text = text_of(el)
         if 0 < len(text) <= 40 and (

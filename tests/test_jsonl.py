@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from crawler.items import ArticleItem, Teaser, WarcLocation
-from crawler.pipelines.jsonl import JsonLinesPipeline, encode_row, repair_torn_tail
+from crawler.items import ArticleChanges, ArticleItem, Teaser, WarcLocation
+from crawler.pipelines.jsonl import JsonLinesPipeline, article_row, encode_row, repair_torn_tail
 from crawler.schema import schema_errors
 
 
@@ -82,3 +84,24 @@ def test_next_run_cuts_torn_line_of_a_crashed_run(tmp_path: Path) -> None:
     pipeline.open_spider()
     pipeline.close_spider()
     assert crashed.read_bytes() == encode_row(_item(1))
+
+
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)  # no lone surrogates
+
+
+@given(
+    title=_TEXT,
+    body=_TEXT,
+    tags=st.lists(_TEXT, max_size=4),
+    pct=st.floats(0, 100).map(lambda x: round(x, 1)),
+)
+def test_rows_are_the_bytes_json_dumps_writes(
+    title: str, body: str, tags: list[str], pct: float
+) -> None:
+    """orjson writes each row exactly as ``json.dumps(..., ensure_ascii=False)`` would."""
+    item = _item(1)
+    item.title, item.body, item.tags = title, body, tags
+    item.changes = ArticleChanges(title_changed=bool(tags), body_changed_pct=pct)
+    row = article_row(item)
+    expected = json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert encode_row(item) == expected.encode()

@@ -139,11 +139,6 @@ class DigestIndex:
                 self._commit()
         return cursor.rowcount == 1
 
-    def commit(self) -> None:
-        """Commit the entries added since the last commit (``close`` does too)."""
-        with self._lock:
-            self._commit()
-
     def _commit(self) -> None:
         if self._db.in_transaction:
             self._db.execute("COMMIT")

@@ -67,6 +67,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the downloader (process_response runs high to low): it sees
     # the response before decompression, redirects and retries change it.
     "crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,
+    # Scrapy's meta-refresh redirects, skipping heads that never say "refresh".
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidateArticlePipeline": 100,

@@ -21,9 +21,11 @@ import os
 import pickle
 import signal
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import repeat
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -48,10 +50,16 @@ class PreparedPage:
     payload: bytes = b""  # JSON body of the links metadata record
 
 
+@lru_cache(maxsize=16)
+def _scope(domains: tuple[str, ...]) -> Scope:
+    """The crawl's ``Scope``, built once rather than for every new link."""
+    return Scope(domains)
+
+
 @lru_cache(maxsize=LINK_CACHE_SIZE)
 def _link_verdict(url: str, domains: tuple[str, ...]) -> str | None:
     """The canonical form of an in-scope page link, None for any other link."""
-    if url in Scope(domains) and is_page_link(url):
+    if url in _scope(domains) and is_page_link(url):
         return canonical(url)
     return None
 
@@ -71,22 +79,33 @@ def prepared_from(
     page: ExtractedPage, domains: tuple[str, ...], follow_teasers: bool
 ) -> PreparedPage:
     """What ``prepare_page`` adds to an extraction made some other way."""
-    verdicts = {link: _link_verdict(link, domains) for link in page.links}  # distinct, in order
+    links = page.links
+    # Distinct, in order; map() asks the (C) cache with no Python frame for a known link.
+    verdicts = dict(zip(links, map(_link_verdict, links, repeat(domains)), strict=True))
     teasers: dict[str, None] = {}
     if follow_teasers:
-        teasers = dict.fromkeys(t.url for t in page.teasers)
+        teasers = dict.fromkeys([t.url for t in page.teasers])
         for url in teasers:
             if url not in verdicts:  # a teaser URL that is not among the links
                 verdicts[url] = _link_verdict(url, domains)
-    follow = []
-    for link in [*teasers, *(link for link in verdicts if link not in teasers)]:
-        key = verdicts[link]
-        if key is not None:  # the same string object when equal: pickled once
-            priority = TEASER_PRIORITY if link in teasers else 0
-            follow.append((link, link if key == link else key, priority))
-    followable = [link for link in page.links if verdicts[link] is not None]
-    payload = links_record_body(page.page_type, list(page.links), list(page.teasers))
+    follow = _to_follow(((url, verdicts[url]) for url in teasers), TEASER_PRIORITY)
+    follow += _to_follow(((link, key) for link, key in verdicts.items() if link not in teasers), 0)
+    followable = [link for link in links if verdicts[link] is not None]
+    payload = links_record_body(page.page_type, links, page.teasers)
     return PreparedPage(page, follow, followable, payload)
+
+
+def _to_follow(
+    verdicts: Iterable[tuple[str, str | None]], priority: int
+) -> list[tuple[str, str, int]]:
+    """``PreparedPage.follow`` entries for the in-scope page links among ``verdicts``.
+
+    A canonical form equal to its link is given as the link itself, so the
+    answer pickles that string once.
+    """
+    return [
+        (link, link if key == link else key, priority) for link, key in verdicts if key is not None
+    ]
 
 
 # Two small pages whose extraction loads what extraction loads lazily, once per

@@ -77,10 +77,13 @@ class Scope:
 
     def __init__(self, domains: Iterable[str]) -> None:
         self.domains = sorted({d.lower().strip(".") for d in domains if d})
+        # One set test and one endswith call, not a generator over the domains.
+        self._hosts = frozenset(self.domains)
+        self._suffixes = tuple("." + d for d in self.domains)
 
     def __contains__(self, url: str) -> bool:
         host = host_of(url)
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return host in self._hosts or host.endswith(self._suffixes)
 
 
 def is_page_link(url: str) -> bool:

@@ -7,11 +7,14 @@ feeds and sitemaps; it imports no Scrapy, so a worker starts without it.
 from __future__ import annotations
 
 import json
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from typing import Any
 
 from crawler.items import Teaser
 from crawler.plain import as_plain
+
+_TEASER_FIELDS = tuple(f.name for f in fields(Teaser))
 
 
 def links_record_body(
@@ -21,16 +24,37 @@ def links_record_body(
     entries: list[dict[str, Any]] | None = None,
 ) -> bytes:
     """The JSON body of a page's links metadata record (also made in extraction workers)."""
-    fields: dict[str, Any] = {
+    record: dict[str, Any] = {
         "page_type": page_type,
         "outlinks": outlinks,
-        "teasers": as_plain(teasers),
+        "teasers": [_teaser_fields(teaser) for teaser in teasers],
     }
     if entries:
-        fields["entries"] = entries
-    return json.dumps(fields, ensure_ascii=False, default=_json_value).encode("utf-8")
+        record["entries"] = entries
+    return _ENCODER.encode(record).encode("utf-8")
 
 
-def _json_value(value: object) -> str:
-    """What JSON cannot encode: dates as ISO 8601, the rest as str() (as WarcWriter does)."""
+def _teaser_fields(teaser: Teaser) -> dict[str, Any]:
+    """A teaser's fields as a dict, for JSON: its own ``__dict__`` when that holds them.
+
+    ``as_plain`` copies every teaser (~1 us each, ~30 a page); the instance
+    dict has the same keys in the same order (``__init__`` sets them), and what
+    ``as_plain`` would convert in the values, ``_json_value`` converts alike.
+    """
+    own = vars(teaser)
+    if type(teaser) is Teaser and tuple(own) == _TEASER_FIELDS:
+        return own
+    plain: dict[str, Any] = as_plain(teaser)
+    return plain
+
+
+def _json_value(value: object) -> Any:
+    """What JSON cannot encode: dataclasses as ``as_plain`` makes them, dates as
+    ISO 8601, the rest as str() (as WarcWriter does)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return as_plain(value)
     return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+# json.dumps(..., ensure_ascii=False, default=_json_value) without a new encoder a call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_value)

@@ -7,6 +7,7 @@ here, as plain strings, and only new in-scope page URLs become Requests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -56,14 +57,27 @@ TRACKING_PARAMETERS = (
 )  # fmt: skip
 
 
+# An http(s) URL that every step of w3lib's canonicalize_url leaves as it is:
+# a lower-case ASCII host, a port without leading zeros, a path of unreserved
+# characters (nothing to escape or unescape) with no segment that starts with
+# "." (no dot segment to resolve), and no query, params or fragment.
+_CANONICAL_AS_IS = re.compile(
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[1-9][0-9]{0,3})?"
+    r"(?:/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+"
+)
+
+
 @lru_cache(maxsize=CANONICAL_CACHE_SIZE)
 def canonical(url: str) -> str:
     """The form used to tell two URLs are the same page.
 
     w3lib's canonical URL (sorted query, normalised escapes, no fragment) with
     tracking parameters removed. Cached: a page's URL is asked for by the
-    spider, the state and the queue in turn (~40 us a call uncached).
+    spider, the state and the queue in turn (~15-40 us a call uncached, but
+    ~1 us for the plain URLs most links are, which are their own canonical form).
     """
+    if _CANONICAL_AS_IS.fullmatch(url):
+        return url
     try:
         if "?" in url:
             url = url_query_cleaner(url, TRACKING_PARAMETERS, remove=True, keep_fragments=True)

@@ -14,11 +14,19 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 from crawler.extraction import ExtractedPage
 from crawler.extraction_worker import TEASER_PRIORITY, PreparedPage, prepared_from
 from crawler.items import Teaser
-from crawler.links import Scope, canonical, host_of, is_page_link
+from crawler.links import (
+    _CANONICAL_AS_IS,
+    TRACKING_PARAMETERS,
+    Scope,
+    canonical,
+    host_of,
+    is_page_link,
+)
 from crawler.links_record import links_record_body
 from crawler.plain import as_plain
 
@@ -132,3 +140,30 @@ def test_scope_as_the_loop_over_domains(url: str, domains: list[str]) -> None:
     scope = Scope(domains)
     host = host_of(url)
     assert (url in scope) == any(host == d or host.endswith("." + d) for d in scope.domains)
+
+
+def _reference_canonical(url: str) -> str:
+    """canonical as it was: always through w3lib."""
+    try:
+        if "?" in url:
+            url = url_query_cleaner(url, TRACKING_PARAMETERS, remove=True, keep_fragments=True)
+        return canonicalize_url(url, keep_fragments=False)
+    except ValueError:
+        return url
+
+
+_URL_PIECES = st.builds(
+    "{}{}{}{}{}".format,
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", " http://", "http:"]),
+    st.sampled_from(["ex.com", "EX.com", "a-b.ex.com", "1.2.3.4", "ex..com", "[::1]", "é.com"]),
+    st.sampled_from(["", ":1", ":80", ":080", ":65535", ":99999", ":"]),
+    st.text(alphabet="/aZ09.-_~%;:@é \t", max_size=12),
+    st.sampled_from(["", "?", "?b=1&a=2", "#f", "?utm_source=x"]),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(_URL_PIECES, st.from_regex(_CANONICAL_AS_IS, fullmatch=True)))
+def test_canonical_as_through_w3lib(url: str) -> None:
+    """URLs that are their own canonical form are answered without w3lib, and alike."""
+    assert canonical.__wrapped__(url) == _reference_canonical(url)

@@ -39,8 +39,16 @@ _ASSET_SUFFIXES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 CANONICAL_CACHE_SIZE = 8192
 
 
+# "http(s)://host[:port]" and a path free of tabs and newlines (which urlsplit
+# deletes), up to the query or fragment: urlsplit's host and path without it.
+_PLAIN_HTTP_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(/[^?#\t\r\n]*)?(?=[?#]|\Z)")
+
+
 def host_of(url: str) -> str:
     """Lower-case host name of ``url`` without port ("" if none)."""
+    plain = _PLAIN_HTTP_URL.match(url)
+    if plain:  # most links: a regex match instead of urlsplit (~0.5 us, not ~4)
+        return plain[1].lower()
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
@@ -102,10 +110,15 @@ class Scope:
 
 def is_page_link(url: str) -> bool:
     """True for http(s) links that may be pages (not images, archives, media...)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https"):
-        return False
-    return not parts.path.lower().endswith(_ASSET_SUFFIXES)
+    plain = _PLAIN_HTTP_URL.match(url)
+    if plain:
+        path = plain[2] or ""
+    else:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https"):
+            return False
+        path = parts.path
+    return not path.lower().endswith(_ASSET_SUFFIXES)

@@ -11,6 +11,7 @@ import pickle
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from crawler.extraction import ExtractedPage
 from crawler.extraction_worker import TEASER_PRIORITY, PreparedPage, prepared_from
 from crawler.items import Teaser
 from crawler.links import (
+    _ASSET_SUFFIXES,
     _CANONICAL_AS_IS,
     TRACKING_PARAMETERS,
     Scope,
@@ -167,3 +169,36 @@ _URL_PIECES = st.builds(
 def test_canonical_as_through_w3lib(url: str) -> None:
     """URLs that are their own canonical form are answered without w3lib, and alike."""
     assert canonical.__wrapped__(url) == _reference_canonical(url)
+
+
+def _reference_host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _reference_page_link(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and not parts.path.lower().endswith(_ASSET_SUFFIXES)
+
+
+_SPLIT_URLS = st.builds(
+    "{}{}{}{}{}".format,
+    st.sampled_from(["http://", "https://", "HTTP://", "ftp://", " http://", "http:/", "//"]),
+    st.text(alphabet="aZ09.-@[]:é\t", max_size=8),
+    st.sampled_from(["", ":1", ":80x", ":"]),
+    st.text(alphabet="/aZ.JPGpg?#%\t\r\n\\", max_size=12),
+    st.sampled_from(["", "?q=1", "#f"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_SPLIT_URLS, _URLS))
+def test_host_and_page_link_as_with_urlsplit(url: str) -> None:
+    """Plain http(s) URLs are read by a regex, as urlsplit reads them."""
+    assert host_of(url) == _reference_host(url)
+    assert is_page_link(url) == _reference_page_link(url)

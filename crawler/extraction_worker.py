@@ -17,6 +17,8 @@ trees, and collecting them less often cost ~100 MiB a worker for ~3% of speed.
 
 from __future__ import annotations
 
+import copyreg
+import io
 import os
 import pickle
 import signal
@@ -27,11 +29,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import repeat
 from multiprocessing.connection import Connection
+from operator import attrgetter
 from typing import Any
 
 from crawler.extraction import ExtractedPage, extract_page
+from crawler.items import Teaser
 from crawler.links import Scope, canonical, is_page_link
-from crawler.links_record import links_record_body
+from crawler.links_record import TEASER_FIELDS, links_record_body
 
 TEASER_PRIORITY = 10  # teasers are fresh news: fetched before deep listings
 LINK_CACHE_SIZE = 8192  # per worker: pages repeat menus, so most links are answered here
@@ -157,13 +161,37 @@ def serve(jobs: Connection, results: Connection) -> None:
         except Exception as exc:
             out = (False, exc)
         try:
-            payload = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = dump_answer(out)
         except Exception as exc:  # an unpicklable result or exception
             payload = pickle.dumps((False, RuntimeError(f"cannot send the result: {exc!r}")))
         try:
             results.send_bytes(payload)
         except OSError:
             return  # the crawl process is gone
+
+
+def dump_answer(answer: object) -> bytes:
+    """``pickle.dumps(answer)``, with teasers pickled as constructor calls (``_reduce_teaser``)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _ANSWER_DISPATCH
+    pickler.dump(answer)
+    return buffer.getvalue()
+
+
+def _reduce_teaser(teaser: Teaser) -> str | tuple[Any, ...]:
+    """A teaser as ``Teaser(*its fields)``: ~30 a page, and the crawl process
+    loads that ~30% faster than the default (an empty object, then its
+    ``__dict__``), which also takes longer to dump. A teaser carrying any other
+    attribute is pickled the default way, so nothing is lost."""
+    if tuple(vars(teaser)) == TEASER_FIELDS:
+        return Teaser, _teaser_values(teaser)
+    return teaser.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+
+_teaser_values = attrgetter(*TEASER_FIELDS)
+# copyreg's table (what pickle.dumps uses) as of import, plus the teasers.
+_ANSWER_DISPATCH = {**copyreg.dispatch_table, Teaser: _reduce_teaser}
 
 
 def main(argv: list[str]) -> None:

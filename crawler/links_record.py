@@ -14,7 +14,8 @@ from typing import Any
 from crawler.items import Teaser
 from crawler.plain import as_plain
 
-_TEASER_FIELDS = tuple(f.name for f in fields(Teaser))
+# A teaser's fields, in order: also its __init__'s parameters.
+TEASER_FIELDS = tuple(f.name for f in fields(Teaser))
 
 
 def links_record_body(
@@ -42,7 +43,7 @@ def _teaser_fields(teaser: Teaser) -> dict[str, Any]:
     ``as_plain`` would convert in the values, ``_json_value`` converts alike.
     """
     own = vars(teaser)
-    if type(teaser) is Teaser and tuple(own) == _TEASER_FIELDS:
+    if type(teaser) is Teaser and tuple(own) == TEASER_FIELDS:
         return own
     plain: dict[str, Any] = as_plain(teaser)
     return plain

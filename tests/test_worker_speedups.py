@@ -6,9 +6,10 @@ faster one against it on generated input.
 
 from __future__ import annotations
 
+import inspect
 import json
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from crawler.extraction import ExtractedPage
-from crawler.extraction_worker import TEASER_PRIORITY, PreparedPage, prepared_from
+from crawler.extraction_worker import TEASER_PRIORITY, PreparedPage, dump_answer, prepared_from
 from crawler.items import Teaser
 from crawler.links import (
     _ASSET_SUFFIXES,
@@ -29,7 +30,7 @@ from crawler.links import (
     host_of,
     is_page_link,
 )
-from crawler.links_record import links_record_body
+from crawler.links_record import TEASER_FIELDS, links_record_body
 from crawler.plain import as_plain
 
 
@@ -202,3 +203,21 @@ def test_host_and_page_link_as_with_urlsplit(url: str) -> None:
     """Plain http(s) URLs are read by a regex, as urlsplit reads them."""
     assert host_of(url) == _reference_host(url)
     assert is_page_link(url) == _reference_page_link(url)
+
+
+def test_teaser_fields_are_its_init_parameters() -> None:
+    """dump_answer pickles a teaser as Teaser(*TEASER_FIELDS values)."""
+    assert all(f.init and not f.kw_only for f in fields(Teaser))
+    assert tuple(inspect.signature(Teaser).parameters) == TEASER_FIELDS
+
+
+@settings(max_examples=200, deadline=None)
+@given(teasers=st.lists(_TEASERS, max_size=4), odd=st.booleans())
+def test_dump_answer_loads_as_pickle_dumps(teasers: list[Teaser], odd: bool) -> None:
+    """The answer loads equal, teasers with the same attributes (an extra one kept too)."""
+    if odd and teasers:
+        teasers[0].extra = 1  # type: ignore[attr-defined]
+    answer = (True, PreparedPage(ExtractedPage(page_type="listing", teasers=teasers)))
+    loaded = pickle.loads(dump_answer(answer))
+    assert loaded == pickle.loads(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    assert [vars(t) for t in loaded[1].page.teasers] == [vars(t) for t in teasers]

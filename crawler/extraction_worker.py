@@ -35,7 +35,7 @@ from typing import Any
 from crawler.extraction import ExtractedPage, extract_page
 from crawler.items import Teaser
 from crawler.links import Scope, canonical, is_page_link
-from crawler.links_record import TEASER_FIELDS, links_record_body
+from crawler.links_record import TEASER_FIELDS, is_plain_teaser, links_record_body
 
 TEASER_PRIORITY = 10  # teasers are fresh news: fetched before deep listings
 LINK_CACHE_SIZE = 8192  # per worker: pages repeat menus, so most links are answered here
@@ -184,7 +184,7 @@ def _reduce_teaser(teaser: Teaser) -> str | tuple[Any, ...]:
     loads that ~30% faster than the default (an empty object, then its
     ``__dict__``), which also takes longer to dump. A teaser carrying any other
     attribute is pickled the default way, so nothing is lost."""
-    if tuple(vars(teaser)) == TEASER_FIELDS:
+    if is_plain_teaser(teaser):
         return Teaser, _teaser_values(teaser)
     return teaser.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
 

@@ -86,6 +86,11 @@ def canonical(url: str) -> str:
     """
     if _CANONICAL_AS_IS.fullmatch(url):
         return url
+    return canonical_by_w3lib(url)
+
+
+def canonical_by_w3lib(url: str) -> str:
+    """``canonical`` without its shortcut: tracking parameters off, then w3lib's form."""
     try:
         if "?" in url:
             url = url_query_cleaner(url, TRACKING_PARAMETERS, remove=True, keep_fragments=True)

@@ -42,11 +42,16 @@ def _teaser_fields(teaser: Teaser) -> dict[str, Any]:
     dict has the same keys in the same order (``__init__`` sets them), and what
     ``as_plain`` would convert in the values, ``_json_value`` converts alike.
     """
-    own = vars(teaser)
-    if type(teaser) is Teaser and tuple(own) == TEASER_FIELDS:
-        return own
+    if is_plain_teaser(teaser):
+        return vars(teaser)
     plain: dict[str, Any] = as_plain(teaser)
     return plain
+
+
+def is_plain_teaser(teaser: Teaser) -> bool:
+    """A ``Teaser`` as its ``__init__`` made it: its instance dict holds its fields,
+    in order, and nothing else (what the fast JSON and pickle paths rely on)."""
+    return type(teaser) is Teaser and tuple(vars(teaser)) == TEASER_FIELDS
 
 
 def _json_value(value: object) -> Any:

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from w3lib.url import canonicalize_url, url_query_cleaner
 
 from crawler.extraction import ExtractedPage
 from crawler.extraction_worker import TEASER_PRIORITY, PreparedPage, dump_answer, prepared_from
@@ -24,9 +23,9 @@ from crawler.items import Teaser
 from crawler.links import (
     _ASSET_SUFFIXES,
     _CANONICAL_AS_IS,
-    TRACKING_PARAMETERS,
     Scope,
     canonical,
+    canonical_by_w3lib,
     host_of,
     is_page_link,
 )
@@ -145,16 +144,6 @@ def test_scope_as_the_loop_over_domains(url: str, domains: list[str]) -> None:
     assert (url in scope) == any(host == d or host.endswith("." + d) for d in scope.domains)
 
 
-def _reference_canonical(url: str) -> str:
-    """canonical as it was: always through w3lib."""
-    try:
-        if "?" in url:
-            url = url_query_cleaner(url, TRACKING_PARAMETERS, remove=True, keep_fragments=True)
-        return canonicalize_url(url, keep_fragments=False)
-    except ValueError:
-        return url
-
-
 _URL_PIECES = st.builds(
     "{}{}{}{}{}".format,
     st.sampled_from(["http://", "https://", "HTTP://", "ftp://", " http://", "http:"]),
@@ -169,7 +158,7 @@ _URL_PIECES = st.builds(
 @given(st.one_of(_URL_PIECES, st.from_regex(_CANONICAL_AS_IS, fullmatch=True)))
 def test_canonical_as_through_w3lib(url: str) -> None:
     """URLs that are their own canonical form are answered without w3lib, and alike."""
-    assert canonical.__wrapped__(url) == _reference_canonical(url)
+    assert canonical.__wrapped__(url) == canonical_by_w3lib(url)
 
 
 def _reference_host(url: str) -> str:

@@ -12,7 +12,6 @@ trafilatura's metadata, then layout cues (see ``crawler.extract_fields``).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -43,34 +42,11 @@ from crawler.extract_fields import (
 from crawler.extract_html import base_url, page_links, parse_html
 from crawler.extract_meta import read_structured_data
 from crawler.extract_title import pick_title
-from crawler.items import Teaser
+from crawler.extracted_page import ExtractedPage
 from crawler.page_signals import classify_page, densest_block, page_signals
 from crawler.teasers import flatten_teasers, teaser_blocks
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class ExtractedPage:
-    """Everything read from one page; ``body`` is the article text only."""
-
-    page_type: str  # "article" | "listing" | "other"
-    title: str | None = None
-    body: str = ""
-    category: str | None = None
-    categories: list[str] = field(default_factory=list)
-    author: str | None = None
-    published_at: str | None = None
-    modified_at: str | None = None
-    language: str | None = None
-    tags: list[str] = field(default_factory=list)
-    description: str | None = None
-    site_name: str | None = None
-    image: str | None = None
-    canonical_url: str | None = None
-    teasers: list[Teaser] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-    access: str | None = None  # "paywalled" when JSON-LD says isAccessibleForFree: false
 
 
 def extract_page(html_page: str | bytes, url: str, fetched_at: datetime) -> ExtractedPage:

@@ -57,7 +57,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.extraction import ExtractedPage, extract_page
+from crawler.extracted_page import ExtractedPage
 from crawler.extraction_worker import PreparedPage, prepare_page, prepared_from
 from crawler.worker_process import (
     PIPE_BYTES,
@@ -91,10 +91,13 @@ class ExtractionPool:
         max_in_flight: int = 0,
         stats: Any = None,
         *,
-        extract: Extractor = extract_page,
+        extract: Extractor | None = None,
         timeout: float = 60.0,
     ) -> None:
-        """``extract`` runs in the workers: a module-level function (it is pickled by name)."""
+        """``extract`` (default ``extract_page``) runs in the workers: a module-level
+        function, pickled by name. The default is imported only when ``extract`` is
+        called: the crawl's own path (``prepare``) leaves the extraction stack to
+        the workers, so this process never imports trafilatura."""
         if workers < 1:
             raise ValueError(f"workers ({workers}) must be at least 1")
         self.workers = workers
@@ -259,7 +262,10 @@ class ExtractionPool:
     def _submit(
         self, html: str | bytes, url: str, fetched_at: datetime
     ) -> asyncio.Future[ExtractedPage]:
-        return self._submit_call(self._extract, html, url, fetched_at)
+        extract = self._extract
+        if extract is None:
+            from crawler.extraction import extract_page as extract
+        return self._submit_call(extract, html, url, fetched_at)
 
     def _submit_call(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """Send ``fn(*args)`` to the least busy worker; the future settles on its answer."""
@@ -289,7 +295,7 @@ class ExtractionPool:
         follow_teasers: bool = True,
     ) -> PreparedPage:
         """``prepare_page`` in a worker (what the spider awaits); same slots and retries."""
-        if self._extract is not extract_page:  # a custom extractor (tests): links made here
+        if self._extract is not None:  # a custom extractor (tests): links made here
             page = await self.extract(html, url, fetched_at)
             return prepared_from(page, domains, follow_teasers)
         return await self._run(

@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from operator import attrgetter
 from typing import Any
 
-from crawler.extraction import ExtractedPage, extract_page
+from crawler.extracted_page import ExtractedPage
 from crawler.items import Teaser
 from crawler.links import Scope, canonical, is_page_link
 from crawler.links_record import TEASER_FIELDS, is_plain_teaser, links_record_body
@@ -75,7 +75,13 @@ def prepare_page(
     domains: tuple[str, ...],
     follow_teasers: bool = True,
 ) -> PreparedPage:
-    """``extract_page`` and the page's link work for a crawl scoped to ``domains``."""
+    """``extract_page`` and the page's link work for a crawl scoped to ``domains``.
+
+    The extraction stack is imported on first use (a worker's warm-up), not with
+    this module: the crawl process imports it for the types and never extracts.
+    """
+    from crawler.extraction import extract_page
+
     return prepared_from(extract_page(html, url, fetched_at), domains, follow_teasers)
 
 
@@ -133,6 +139,8 @@ _WARM_UP_PAGES = (
 
 def warm_up() -> None:
     """Extract the warm-up pages, so the crawl's first pages cost what the others do."""
+    from crawler.extraction import extract_page
+
     now = datetime.now(UTC)
     for page in _WARM_UP_PAGES:
         try:

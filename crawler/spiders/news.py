@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 
 from crawler.discovery import feed_urls_in_html
 from crawler.errors import record_error
-from crawler.extraction import ExtractedPage
+from crawler.extracted_page import ExtractedPage
 from crawler.extraction_pool import ExtractionPool
 from crawler.extraction_worker import TEASER_PRIORITY, PreparedPage, prepare_page
 from crawler.followup import FollowupQueue

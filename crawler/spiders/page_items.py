@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from scrapy.http import Response
 
-from crawler.extraction import ExtractedPage
+from crawler.extracted_page import ExtractedPage
 from crawler.items import ArticleChanges, ArticleItem, FetchedPage, PageLinks, Teaser, WarcLocation
 from crawler.middlewares.warc_capture import META_FETCHED_AT, META_WARC
 from crawler.output import utc_iso

@@ -1,0 +1,40 @@
+"""The crawl process leaves the extraction stack to its workers.
+
+Extraction runs in worker processes (``crawler.extraction_pool``); the crawl
+process only receives ``ExtractedPage`` answers. Importing trafilatura,
+htmldate, jusText and dateparser there would cost ~0.25 s of start-up on the
+crawl's critical path for nothing, so the spider and every component the
+settings name must load without them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+CODE = """
+import json, sys
+from scrapy.utils.misc import load_object
+from crawler import settings
+import crawler.cli
+import crawler.spiders.news
+names = [settings.SCHEDULER, settings.DUPEFILTER_CLASS, settings.STATS_CLASS]
+names += settings.DOWNLOAD_HANDLERS.values()
+for table in (settings.DOWNLOADER_MIDDLEWARES, settings.ITEM_PIPELINES, settings.EXTENSIONS):
+    names += [name for name in table if isinstance(name, str)]
+for name in names:
+    load_object(name)
+heavy = {"trafilatura", "htmldate", "justext", "dateparser", "crawler.extraction"}
+print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)))
+"""
+
+
+def test_crawl_components_import_no_extraction_stack() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", CODE], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == []

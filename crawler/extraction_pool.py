@@ -262,10 +262,11 @@ class ExtractionPool:
     def _submit(
         self, html: str | bytes, url: str, fetched_at: datetime
     ) -> asyncio.Future[ExtractedPage]:
-        extract = self._extract
-        if extract is None:
-            from crawler.extraction import extract_page as extract
-        return self._submit_call(extract, html, url, fetched_at)
+        if self._extract is not None:
+            return self._submit_call(self._extract, html, url, fetched_at)
+        from crawler.extraction import extract_page
+
+        return self._submit_call(extract_page, html, url, fetched_at)
 
     def _submit_call(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """Send ``fn(*args)`` to the least busy worker; the future settles on its answer."""

@@ -8,8 +8,10 @@ clear line and exit code 2, then a normal Scrapy crawl whose settings any
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
+import os
 import sys
 import urllib.request
 from collections.abc import Sequence
@@ -361,5 +363,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_LOCKED
 
 
+def console_main() -> NoReturn:
+    """The ``newscrawl`` program: ``main``, then an exit without the interpreter's
+    tear-down.
+
+    Freeing every object and module of a finished crawl costs ~0.3 s that no one
+    waits for with profit (the extraction workers exit the same way). Nothing is
+    left to flush by then: the crawl closed its WARC, JSON Lines and SQLite
+    files on ``spider_closed``. The exit handlers (logging's among them) still
+    run, and standard output and error are flushed.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a closed pipe (``newscrawl queue | head``)
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.live import Live
-from rich.text import Text
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+if TYPE_CHECKING:
+    from rich.live import Live
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,11 @@ class ProgressExtension:
     def spider_opened(self) -> None:
         self.started = time.monotonic()
         if self.live_mode:
+            # rich only for a terminal: a logged crawl does not pay its import
+            from rich.console import Console
+            from rich.live import Live
+            from rich.text import Text
+
             self._live = Live(Text("starting..."), console=Console(stderr=True), transient=True)
             self._live.start()
             self._loop = task.LoopingCall(self._tick)
@@ -78,6 +83,8 @@ class ProgressExtension:
     def _tick(self) -> None:
         line = progress_line(self.stats.get_stats(), time.monotonic() - self.started)
         if self._live is not None:
+            from rich.text import Text
+
             self._live.update(Text(line))
         else:
             logger.info("Progress: %s", line)

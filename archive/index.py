@@ -107,6 +107,15 @@ def parse_line(line: str) -> CdxjEntry:
 
 
 _MIME_END = re.compile(r"[;\s]")  # cdxj-indexer's RE_SPACE
+# A WARC-Date as the writer formats it: its 14-digit timestamp is its digits up to
+# the seconds, without parsing the date to a datetime and formatting it again.
+_WARC_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?Z", re.ASCII)
+
+
+def _timestamp(warc_date: str) -> str:
+    """warcio's ``iso_date_to_timestamp``, reading the digits of a date it would parse."""
+    match = _WARC_DATE.fullmatch(warc_date)
+    return "".join(match.groups()) if match else iso_date_to_timestamp(warc_date)
 
 
 def capture_line(
@@ -147,7 +156,7 @@ def capture_line(
         key = str(surt.surt(url))
     except Exception:  # cdxj-indexer keys such a URL by itself
         key = url
-    return f"{key} {iso_date_to_timestamp(warc_date)} {json.dumps(fields)}\n"
+    return f"{key} {_timestamp(warc_date)} {json.dumps(fields)}\n"
 
 
 def _index_lines(warc_paths: Sequence[Path]) -> list[str]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from warcio.timeutils import iso_date_to_timestamp
 
 from archive.dedup import DigestIndex
-from archive.index import INDEX_NAME, _index_lines, build_index, update_index
+from archive.index import INDEX_NAME, _index_lines, _timestamp, build_index, update_index
+from archive.records import format_warc_date
 from tests.test_archive_writer import new_writer, page
 
 CONTENT_TYPES = [
@@ -110,3 +113,12 @@ def test_any_header_and_url_match(
         return
     writer.close()
     _check_files(directory, writer.take_index_lines())
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.just(UTC)))
+def test_timestamp_of_a_writer_date_is_warcio_s(moment: datetime) -> None:
+    """The 14 digits read off the writer's WARC-Date are what warcio's parser makes."""
+    date = format_warc_date(moment)
+    assert _timestamp(date) == iso_date_to_timestamp(date)
+    whole = date.split(".")[0] + "Z"
+    assert _timestamp(whole) == iso_date_to_timestamp(whole)

@@ -15,6 +15,11 @@ sightings (``last_seen_at``, ``times_seen``) are kept in memory and written
 together every ``flush_seconds`` (and on every read and on close). Pages
 repeat the same menus and teaser lists, so this turns ~200 row updates per page
 into a few per flush; a crash loses at most the sightings of the last interval.
+
+``mark_done`` is written with the queue's next transaction (the next page's new
+rows, a flush, a read, ``close``), at the latest ``flush_seconds`` later, and
+not in a commit of its own: a crash before that leaves the URL pending, so it
+is fetched again (an archived article is then skipped by the crawl state).
 """
 
 from __future__ import annotations
@@ -108,6 +113,10 @@ class FollowupQueue:
         self._sightings: dict[str, str] = {}
         self._times_seen: dict[str, int] = {}
         self._flushed_at = time.monotonic()
+        # mark_done rows not written yet, in order, and their URLs.
+        self._marks: list[tuple[str, str, str, str, str, int | None]] = []
+        self._marked: set[str] = set()
+        self._marks_since = 0.0
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -161,7 +170,7 @@ class FollowupQueue:
         A URL seen again keeps its first sighting and gets its last one updated.
         """
         seen_at = seen_at or _now()
-        if self._sightings:
+        if self._sightings or self._marks:
             self.flush()  # an older sighting must not overwrite this one later
         cur = self._db.execute(
             "INSERT INTO followup (url, headline, excerpt, relative_time, published_at, block,"
@@ -242,6 +251,7 @@ class FollowupQueue:
         new_links = [(url, source_url, seen_at, seen_at) for url in unique_links if url not in skip]
         if new_teasers or new_links:
             with self.batch():  # one transaction: a crash keeps all of a page's rows or none
+                self._write_marks()
                 if new_teasers:
                     self._db.executemany(
                         "INSERT INTO followup (url, headline, excerpt, relative_time,"
@@ -274,6 +284,8 @@ class FollowupQueue:
         """Which of the URLs have a row: from memory, then one lookup for the rest."""
         wanted = set().union(*url_lists)
         found = self._known.intersection(wanted)
+        if self._marked:  # rows that mark_done has yet to write
+            found |= self._marked.intersection(wanted)
         missing = wanted - found
         if missing and self._known_old:
             again = self._known_old.intersection(missing)
@@ -302,13 +314,14 @@ class FollowupQueue:
     def flush(self) -> None:
         """Write the sightings kept in memory (one transaction)."""
         self._flushed_at = time.monotonic()
-        if not self._sightings:
+        if not self._sightings and not self._marks:
             return
         times_seen = self._times_seen
         rows = [(seen, times_seen.get(url, 0), url) for url, seen in self._sightings.items()]
         self._sightings = {}
         self._times_seen = {}
         with self.batch():
+            self._write_marks()  # first: a sighting may be of a row a mark inserts
             self._db.executemany(
                 "UPDATE followup SET last_seen_at = ?, times_seen = times_seen + ? WHERE url = ?",
                 rows,
@@ -316,7 +329,7 @@ class FollowupQueue:
 
     def add_links(self, urls: Iterable[str], *, source_url: str, seen_at: str) -> None:
         """Queue a page's plain outlinks (the crawl frontier) in one transaction."""
-        if self._sightings:
+        if self._sightings or self._marks:
             self.flush()
         rows = [(url, source_url, seen_at, seen_at) for url in urls]
         if not rows:
@@ -332,17 +345,33 @@ class FollowupQueue:
     def mark_done(
         self, urls: Iterable[str], *, status: int | None = None, state: str = "done"
     ) -> None:
-        """Record that ``urls`` were fetched (or failed), so they leave the queue."""
+        """Record that ``urls`` were fetched (or failed), so they leave the queue.
+
+        Written with the queue's next transaction (see the module docstring).
+        """
         now = _now()
         urls = list(urls)
+        if not self._marks:
+            self._marks_since = time.monotonic()
+        self._marks += [(url, state, now, now, now, status) for url in urls]
+        self._marked.update(urls)
+        self._remember(urls)
+        if time.monotonic() - self._marks_since >= self.flush_seconds:
+            self.flush()
+
+    def _write_marks(self) -> None:
+        """Write the pending ``mark_done`` rows (in the caller's transaction)."""
+        if not self._marks:
+            return
         self._db.executemany(
             "INSERT INTO followup (url, state, first_seen_at, last_seen_at, fetched_at, status,"
             " times_seen) VALUES (?, ?, ?, ?, ?, ?, 0)"
             " ON CONFLICT(url) DO UPDATE SET state = excluded.state,"
             " fetched_at = excluded.fetched_at, status = excluded.status",
-            [(url, state, now, now, now, status) for url in urls],
+            self._marks,
         )
-        self._remember(urls)
+        self._marks = []
+        self._marked = set()
 
     def is_done(self, url: str) -> bool:
         self.flush()

@@ -174,3 +174,29 @@ def test_add_page_matches_add_over_many_pages(
                 old.mark_done(done, status=200)
                 new.mark_done(done, status=200)
         assert new.all() == old.all()
+
+
+def test_mark_done_is_written_with_the_next_transaction(tmp_path: Path) -> None:
+    """A crash before it leaves the URL pending (fetched again); the next page's new
+    rows, a read or close write it; until then the URL counts as known."""
+    path = tmp_path / "q.sqlite3"
+    a = "https://a.example/"
+    queue = FollowupQueue(path, flush_seconds=3600)
+    queue.add_links([a + "1"], source_url=a, seen_at="2024-01-01T00:00:00Z")
+    queue.mark_done([a + "1", a + "start"], status=200)
+    with FollowupQueue(path) as other:  # another connection, as after a crash
+        assert [link.url for link in other.pending()] == [a + "1"]
+        assert not other.is_done(a + "start")
+    queue._known.clear()  # forgotten by the cache: the unwritten mark still says known
+    queue._known_old.clear()
+    queue.add_page([Teaser(a + "start", "Start")], [a + "2"], source_url=a, seen_at="x")
+    with FollowupQueue(path) as other:
+        assert [link.url for link in other.pending()] == [a + "2"]
+        assert other.is_done(a + "1")
+        assert other.is_done(a + "start")
+    queue.mark_done([a + "2"], status=200)
+    queue.close()
+    with FollowupQueue(path) as other:
+        assert other.pending() == []
+        (start,) = [link for link in other.all() if link.url == a + "start"]
+        assert (start.state, start.times_seen, start.headline) == ("done", 1, None)

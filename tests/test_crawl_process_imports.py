@@ -1,10 +1,12 @@
-"""The crawl process leaves the extraction stack to its workers.
+"""The crawl process imports only what it uses: start-up is on every crawl's clock.
 
 Extraction runs in worker processes (``crawler.extraction_pool``); the crawl
 process only receives ``ExtractedPage`` answers. Importing trafilatura,
 htmldate, jusText and dateparser there would cost ~0.25 s of start-up on the
 crawl's critical path for nothing, so the spider and every component the
-settings name must load without them.
+settings name must load without them. The same holds for jsonschema (only to
+explain an invalid row), feedparser (only with a feed) and rich (only for the
+live status line).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ for table in (settings.DOWNLOADER_MIDDLEWARES, settings.ITEM_PIPELINES, settings
 for name in names:
     load_object(name)
 heavy = {"trafilatura", "htmldate", "justext", "dateparser", "crawler.extraction"}
+heavy |= {"jsonschema", "feedparser", "rich"}  # each imported where it is first needed
 print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)))
 """
 

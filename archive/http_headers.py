@@ -60,27 +60,12 @@ Headers = list[tuple[str, str]]
 class Latin1StatusAndHeaders(StatusAndHeaders):
     """warcio's ``StatusAndHeaders`` whose head is serialised as latin-1 bytes.
 
-    ``head_bytes`` is what the writer stores; ``compute_headers_buffer`` (what
-    warcio's own writer calls) gives the same bytes, where warcio's default
-    percent-encodes non-ASCII values.
+    warcio calls ``compute_headers_buffer`` right before writing and digesting
+    a record; the default percent-encodes non-ASCII values.
     """
 
     def compute_headers_buffer(self, header_filter: object = None) -> None:
         self.headers_buff = self.to_str(header_filter).encode("latin-1") + b"\r\n"
-
-    def head_bytes(self) -> bytes:
-        """The head as a record holds it: latin-1, blank line included.
-
-        What ``to_str`` + ``"\\r\\n"`` gives, built in one join (``to_str`` adds the
-        lines to a string one by one).
-        """
-        protocol, status = self.protocol, self.statusline
-        first = f"{protocol} {status}" if protocol and status else protocol or status
-        lines = [f"{name}: {value}\r\n" for name, value in self.headers]
-        if first:
-            lines.insert(0, first + "\r\n")
-        lines.append("\r\n")
-        return "".join(lines).encode("latin-1")
 
 
 def check_text(kind: str, text: object) -> str:

@@ -180,22 +180,8 @@ def http_heads(exchange: HttpExchange) -> tuple[Latin1StatusAndHeaders, Latin1St
     )
     request_headers = normalize_headers(exchange.request_headers, what="request")
     if not any(name.lower() == "host" for name, _ in request_headers):
-        host = _url_part("host", host_header(exchange.url), exchange.url)
-        request_headers.insert(0, ("Host", host))
-    target = _url_part("request target", request_target(exchange.url), exchange.url)
+        request_headers.insert(0, ("Host", host_header(exchange.url)))
     request = Latin1StatusAndHeaders(
-        f"{target} HTTP/1.1", request_headers, protocol=exchange.method
+        f"{request_target(exchange.url)} HTTP/1.1", request_headers, protocol=exchange.method
     )
     return response, request
-
-
-def _url_part(kind: str, text: str, url: str) -> str:
-    """``text`` (from the URL) if the latin-1 request head can hold it, else raise."""
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        raise WarcWriteError(
-            f"the {kind} of URL {url!r} has characters outside latin-1, which the request "
-            "head cannot hold; percent-encode the URL (w3lib.url.safe_url_string)"
-        ) from None
-    return text

@@ -1,12 +1,5 @@
-"""Write HTTP exchanges to WARC 1.1 files, behind a small typed API.
+"""Write HTTP exchanges to WARC 1.1 files, on warcio, behind a small typed API.
 
-* Records are the bytes warcio's ``WARCWriter`` writes for them (field order,
-  ``WARC-Block-Digest`` and ``WARC-Payload-Digest`` as sha1 base32,
-  ``Content-Type`` and ``Content-Length`` last), put together here directly:
-  warcio's record objects look fields up, copy, hash and serialise in several
-  passes (about a sixth of the writer's CPU in ``benchmarks/warc_write.py``).
-  ``tests/test_archive_writer_warcio.py`` holds the two byte-identical,
-  compressed output included.
 * One gzip member per record (as ``warcio.WARCWriter(gzip=True)`` writes
   them), so every record can be read on its own from its offset:
   ``RecordLocation`` is that pointer. ``gzip_level`` (1-9) trades size for
@@ -14,7 +7,8 @@
   files about 15% smaller on HTML pages.
 * Each exchange is a ``response`` record followed by a ``request`` record that
   points back at it with ``WARC-Concurrent-To`` and has the same ``WARC-Date``;
-  the pair always lands in one file.
+  the pair always lands in one file. warcio computes ``WARC-Block-Digest`` and
+  ``WARC-Payload-Digest`` (sha1, base32).
 * Files are named ``PREFIX-YYYYMMDDHHMMSSmmm-SERIAL-HOST.warc.gz`` and written
   as ``NAME.warc.gz.open`` until closed, so a file without ``.open`` is
   complete. A file is opened on the first write and begins with a ``warcinfo``
@@ -32,7 +26,6 @@ latin-1 ``str`` (raw bytes decoded with ``.decode("latin-1")``).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -43,21 +36,16 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
 from isal import isal_zlib
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from archive.dedup import (
-    DigestEntry,
-    DigestIndex,
-    is_dedupable,
-    payload_digest,
-    revisit_fields,
-    sha1_base32,
-)
+from archive.dedup import DigestEntry, DigestIndex, is_dedupable, payload_digest, revisit_fields
 from archive.errors import WarcWriteError
 from archive.index import capture_line
 from archive.records import (
@@ -75,10 +63,6 @@ __all__ = ["HttpExchange", "RecordLocation", "WarcWriter"]
 WARC_VERSION = "WARC/1.1"
 OPEN_SUFFIX = ".open"
 _WARC_FIELDS = "application/warc-fields"
-_HTTP_RESPONSE = "application/http; msgtype=response"
-_HTTP_REQUEST = "application/http; msgtype=request"
-_CHUNK = 16384  # warcio's BUFF_SIZE: it hands the payload to the compressor in these
-_EMPTY_DIGEST = payload_digest(b"")
 _UNSAFE_NAME_RE = re.compile(r"[^A-Za-z0-9.\-]+")
 # Record ids of the current file remembered for ``write_metadata``'s choice of
 # WARC-Concurrent-To (same file) over WARC-Refers-To: the last ~4,096 records, not
@@ -127,95 +111,41 @@ def _window_bits(size: int) -> tuple[int, int]:
     return bits, 8 if bits == zlib.MAX_WBITS else max(1, bits - 7)
 
 
-def _compressor(level: int, size: int) -> Any:
-    """A gzip compressor for one member of a record of about ``size`` bytes.
+class _GzipMember:
+    """What warcio's ``GzippingWrapper`` does, at a chosen level: one member per record.
 
     Level 1 deflates with ISA-L (``isal``): about four times faster than zlib's
     level 1 on news pages, with slightly smaller output. Other levels use zlib.
-    Both have the same interface.
-    """
-    bits, mem_level = _window_bits(size)
-    if level == 1:
-        return isal_zlib.compressobj(1, zlib.DEFLATED, bits + 16, mem_level)
-    return zlib.compressobj(level, zlib.DEFLATED, bits + 16, mem_level)
-
-
-def _block_digest(http_head: bytes, payload: bytes) -> str:
-    """``WARC-Block-Digest``: sha1 (base32) of the HTTP head and payload together."""
-    digester = hashlib.sha1(http_head)  # noqa: S324 - the digest WARC readers expect
-    digester.update(payload)
-    return "sha1:" + sha1_base32(digester.digest())
-
-
-class _Record:
-    """One record, digested and sized, before it is serialised.
-
-    ``headers`` are the WARC fields in warcio's order: the given ones, then
-    ``WARC-Payload-Digest`` (unless given or a revisit/warcinfo), then
-    ``WARC-Block-Digest``, ``Content-Type`` (unless given) and
-    ``Content-Length``.
     """
 
-    __slots__ = ("headers", "http_head", "length", "payload", "payload_digest", "record_id")
-
-    def __init__(
-        self,
-        headers: WarcHeaders,
-        http_head: bytes,
-        payload: bytes,
-        *,
-        payload_digest: str | None,
-        block_digest: str | None = None,
-        content_type: str | None = None,
-    ) -> None:
-        if payload_digest is not None:
-            headers.append(("WARC-Payload-Digest", payload_digest))
-        headers.append(("WARC-Block-Digest", block_digest or _block_digest(http_head, payload)))
-        if content_type is not None:
-            headers.append(("Content-Type", content_type))
-        headers.append(("Content-Length", str(len(http_head) + len(payload))))
-        self.headers = headers
-        self.http_head = http_head  # b"": the record has none
-        self.payload = payload
-        self.record_id = headers[1][1]
-        self.payload_digest = payload_digest or dict(headers).get("WARC-Payload-Digest")
-        self.length = 0  # of the gzip member, once written
-
-
-class _RecordWriter:
-    """Writes each record as one gzip member, byte for byte what warcio writes.
-
-    The compressor gets the same pieces as from warcio's writer (WARC head,
-    HTTP head, the payload in 16 KiB chunks, the closing CRLFs) in the same
-    window: ISA-L's output depends on how its input is split, so this keeps
-    the compressed bytes, and the offsets in the index, the same too.
-    """
-
-    def __init__(self, out: BinaryIO, gzip_level: int) -> None:
+    def __init__(self, out: BinaryIO, level: int, size: int = 1 << 20) -> None:
+        bits, mem_level = _window_bits(size)
+        self._compressor: Any  # zlib's or isal's compressobj: the same interface
+        if level == 1:
+            self._compressor = isal_zlib.compressobj(1, zlib.DEFLATED, bits + 16, mem_level)
+        else:
+            self._compressor = zlib.compressobj(level, zlib.DEFLATED, bits + 16, mem_level)
         self._out = out
+
+    def write(self, data: bytes) -> None:
+        self._out.write(self._compressor.compress(data))
+
+    def flush(self) -> None:
+        self._out.write(self._compressor.flush())
+        self._out.flush()
+
+
+class _LeveledWARCWriter(WARCWriter):  # type: ignore[misc]
+    """warcio's writer with the gzip level as a parameter (warcio hard-codes 9)."""
+
+    def __init__(self, filebuf: BinaryIO, *, gzip_level: int, warc_version: str) -> None:
+        super().__init__(filebuf, gzip=False, warc_version=warc_version)
         self._gzip_level = gzip_level
 
-    def write_record(self, record: _Record) -> None:
-        """Append ``record`` (not flushed: the caller flushes once per group)."""
-        warc_head = "".join(
-            [f"{WARC_VERSION}\r\n", *[f"{name}: {value}\r\n" for name, value in record.headers]]
-        )
-        payload = record.payload
-        # The window fits the payload plus room for the heads (warcio's record.length:
-        # the payload's, or unknown when empty).
-        compressor = _compressor(self._gzip_level, (len(payload) or 1 << 20) + 2048)
-        compress = compressor.compress
-        pieces = [compress((warc_head + "\r\n").encode("utf-8"))]
-        if record.http_head:
-            pieces.append(compress(record.http_head))
-        if payload:
-            view = memoryview(payload)
-            pieces += [compress(view[i : i + _CHUNK]) for i in range(0, len(payload), _CHUNK)]
-        pieces.append(compress(b"\r\n\r\n"))
-        pieces.append(compressor.flush())
-        member = b"".join(pieces)
-        self._out.write(member)
-        record.length = len(member)
+    def write_record(self, record: Any, params: Any = None) -> None:
+        # The block plus room for the WARC head: the member's window fits the record.
+        size = (record.length or 1 << 20) + 2048
+        self._write_warc_record(_GzipMember(self.out, self._gzip_level, size), record)
 
 
 class WarcWriter:
@@ -264,7 +194,7 @@ class WarcWriter:
         self._gzip_level = gzip_level
         self._lock = threading.Lock()
         self._file: BinaryIO | None = None
-        self._warc: _RecordWriter | None = None
+        self._warc: WARCWriter | None = None
         self._open_path: Path | None = None
         self._final_path: Path | None = None
         self._warcinfo_id = ""
@@ -309,20 +239,16 @@ class WarcWriter:
         when the disk write fails.
         """
         response_head, request_head = http_heads(exchange)  # validates before any I/O
-        response_bytes, request_bytes = response_head.head_bytes(), request_head.head_bytes()
-        # One hash of the payload serves the dedup lookup and the record's payload digest.
-        digest = payload_digest(exchange.body)
         dedupable = self._dedup is not None and is_dedupable(
             exchange.status, exchange.body, exchange.truncated
         )
-        request_body = exchange.request_body
-        request_digest = payload_digest(request_body) if request_body else _EMPTY_DIGEST
+        digest = payload_digest(exchange.body) if dedupable else None
         with self._lock:
             date = format_warc_date(exchange.fetched_at or self._clock())
             if self._file is not None and self._file.tell() >= self.max_bytes:
                 self._close_current()
-            self._ensure_open()
-            original = self._dedup.get(digest) if self._dedup is not None and dedupable else None
+            warc = self._ensure_open()
+            original = self._dedup.get(digest) if self._dedup is not None and digest else None
             response_id = self._new_id()
             ip = [("WARC-IP-Address", exchange.ip_address)] if exchange.ip_address else []
             truncated = [("WARC-Truncated", exchange.truncated)] if exchange.truncated else []
@@ -330,27 +256,22 @@ class WarcWriter:
             resp_headers = self._warc_headers(rec_type, response_id, date, exchange.url)
             req_headers = self._warc_headers("request", self._new_id(), date, exchange.url)
             req_headers.append(("WARC-Concurrent-To", response_id))
-            # A revisit's payload digest is among its revisit fields; its block is the head.
-            given = revisit_fields(original) if original else []
-            response = _Record(
-                resp_headers + given + ip + truncated,
-                response_bytes,
-                b"" if original else exchange.body,
-                payload_digest=None if original else digest,
-                content_type=_HTTP_RESPONSE,
+            body = exchange.body
+            if original:
+                resp_headers += revisit_fields(original)
+                body = b""
+            # The dedup digest is warcio's payload digest: given, warcio does not hash again
+            # (last, where warcio would append it, so the record is the same byte for byte).
+            given = [("WARC-Payload-Digest", digest)] if digest and not original else []
+            response = self._record(
+                warc, resp_headers + ip + truncated + given, response_head, body
             )
-            request = _Record(
-                req_headers + ip,
-                request_bytes,
-                request_body,
-                payload_digest=request_digest,
-                content_type=_HTTP_REQUEST,
-            )
+            request = self._record(warc, req_headers + ip, request_head, exchange.request_body)
             location = self._write([response, request])[0]
             self._note_capture(exchange.url, date, response_head, location, bool(original))
             if original:
                 return replace(location, revisit=True)
-            if self._dedup is not None and dedupable:
+            if self._dedup is not None and digest:
                 self._dedup.add(DigestEntry(digest, exchange.url, date, response_id))
             return location
 
@@ -423,18 +344,15 @@ class WarcWriter:
         else:
             body = warc_fields(fields)
             content_type = check_field("content_type", content_type or _WARC_FIELDS)
-        # No HTTP head: the block is the payload, one hash gives both digests.
-        digest = payload_digest(body)
         with self._lock:
-            self._ensure_open()
+            warc = self._ensure_open()
             date = format_warc_date(self._clock())
             headers = self._warc_headers("metadata", self._new_id(), date, url)
             recent = self._ids_in_file, self._ids_in_file_older
             same_file = any(concurrent_to in ids for ids in recent)
             link = "WARC-Concurrent-To" if same_file else "WARC-Refers-To"
             headers += [(link, concurrent_to), ("Content-Type", content_type)]
-            record = _Record(headers, b"", body, payload_digest=digest, block_digest=digest)
-            return self._write([record])[0]
+            return self._write([self._record(warc, headers, None, body)])[0]
 
     def close(self) -> None:
         """Finish the current file, if any: flush, close, drop the ``.open`` suffix."""
@@ -460,7 +378,21 @@ class WarcWriter:
             headers.append(("WARC-Warcinfo-ID", self._warcinfo_id))
         return headers
 
-    def _ensure_open(self) -> _RecordWriter:
+    @staticmethod
+    def _record(
+        warc: WARCWriter, headers: WarcHeaders, http_head: StatusAndHeaders | None, payload: bytes
+    ) -> Any:
+        rec_type, uri = headers[0][1], dict(headers).get("WARC-Target-URI", "")
+        return warc.create_warc_record(
+            uri,
+            rec_type,
+            payload=BytesIO(payload),
+            length=len(payload),
+            warc_headers=StatusAndHeaders("", headers, protocol=WARC_VERSION),
+            http_headers=http_head,
+        )
+
+    def _ensure_open(self) -> WARCWriter:
         """The current file's writer; opens the next file (with its warcinfo) if none."""
         if self._warc is not None:
             return self._warc
@@ -484,7 +416,7 @@ class WarcWriter:
         except OSError as exc:
             raise WarcWriteError(f"cannot create {open_path} ({exc}); check the directory") from exc
         self._serial += 1
-        warc = _RecordWriter(file, self._gzip_level)
+        warc = _LeveledWARCWriter(file, gzip_level=self._gzip_level, warc_version=WARC_VERSION)
         self._file, self._warc = file, warc
         self._open_path, self._final_path = open_path, final_path
         self._ids_in_file, self._ids_in_file_older = set(), set()
@@ -494,7 +426,7 @@ class WarcWriter:
         headers += [("WARC-Filename", name), ("Content-Type", _WARC_FIELDS)]
         body = warc_fields(list(self._warcinfo.items()))
         try:
-            self._write([_Record(headers, b"", body, payload_digest=None)])
+            self._write([self._record(warc, headers, None, body)])
         except WarcWriteError:
             # A file must start with its warcinfo: give this one up entirely.
             file.close()
@@ -503,30 +435,28 @@ class WarcWriter:
             raise
         return warc
 
-    def _write(self, records: list[_Record]) -> list[RecordLocation]:
-        """Append records as one unit: all of them, or none (the file is cut back).
-
-        One flush for the group, not one a record: the file is complete after each.
-        """
+    def _write(self, records: list[Any]) -> list[RecordLocation]:
+        """Append records as one unit: all of them, or none (the file is cut back)."""
         file, warc, final_path = self._file, self._warc, self._final_path
         assert file is not None
         assert warc is not None
         assert final_path is not None
-        start = offset = file.tell()
+        start = file.tell()
         locations = []
         try:
             for record in records:
+                before = file.tell()
                 warc.write_record(record)
+                headers = record.rec_headers
                 locations.append(
                     RecordLocation(
                         filename=final_path.name,
-                        offset=offset,
-                        length=record.length,
-                        record_id=record.record_id,
-                        payload_digest=record.payload_digest,
+                        offset=before,
+                        length=file.tell() - before,
+                        record_id=headers.get_header("WARC-Record-ID"),
+                        payload_digest=headers.get_header("WARC-Payload-Digest"),
                     )
                 )
-                offset += record.length
             file.flush()
             if self._fsync:
                 os.fsync(file.fileno())

@@ -5,21 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from base64 import b32encode
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from archive import HttpExchange, WarcWriter, check_warc, iter_records, read_record
-from archive.dedup import (
-    REVISIT_PROFILE,
-    DigestEntry,
-    DigestIndex,
-    payload_digest,
-    sha1_base32,
-)
+from archive.dedup import REVISIT_PROFILE, DigestEntry, DigestIndex, payload_digest
 
 WARCIO = Path(sys.executable).parent / "warcio"
 BODY = b"<html><h1>Same story</h1></html>"
@@ -193,13 +184,3 @@ def test_an_old_group_is_committed_at_the_next_entry(
         index.add(DigestEntry("sha1:A", "https://a.example/", "d", "<id>"))
         with DigestIndex(tmp_path / "d.sqlite3") as reader:
             assert reader.get("sha1:A") is not None
-
-
-@given(st.binary(min_size=20, max_size=20))
-def test_sha1_base32_is_b32encode(digest: bytes) -> None:
-    assert sha1_base32(digest) == b32encode(digest).decode("ascii")
-
-
-def test_sha1_base32_edges() -> None:
-    for digest in (bytes(20), b"\xff" * 20, bytes(range(20))):
-        assert sha1_base32(digest) == b32encode(digest).decode("ascii")

@@ -299,8 +299,6 @@ def test_metadata_long_after_its_response_refers_to(
         pytest.param(page(url="http://a.example/x y"), "https:// URL", id="space-in-url"),
         pytest.param(page(url="ftp://a.example/x"), "https:// URL", id="not-http"),
         pytest.param(page(url="HTTP://a.example/x"), "lower-case", id="upper-case-scheme"),
-        pytest.param(page(url="https://a.example/\u65e5"), "request target", id="non-latin1-path"),
-        pytest.param(page(url="https://\u65e5.example/x"), "host of URL", id="non-latin1-host"),
         pytest.param(page(status=42), "status", id="status"),
         pytest.param(page(truncated="maybe"), "truncated", id="truncated-reason"),
         pytest.param(page(reason="OK\n"), "line break", id="reason"),
@@ -372,12 +370,3 @@ def test_fsync_and_default_clock(tmp_path: Path) -> None:
         location = writer.write_exchange(page())
     assert read_record(tmp_path / "nested" / location.filename, location.offset).http_status == 200
     assert re.fullmatch(r"newscrawl-\d{17}-00000-[A-Za-z0-9.\-]+\.warc\.gz", location.filename)
-
-
-def test_non_latin1_fragment_is_archived(tmp_path: Path) -> None:
-    """Only the request head must be latin-1; the fragment stays in WARC-Target-URI (UTF-8)."""
-    url = "https://news.example/a#\u65e5\u672c"
-    with new_writer(tmp_path) as writer:
-        location = writer.write_exchange(page(url=url))
-    record = read_record(tmp_path / location.filename, location.offset)
-    assert record.target_uri == url

@@ -9,28 +9,16 @@ the next run fetches only what is new and notices what changed. Rows expire
 
 A page is recorded only after its WARC record and JSONL row are written (the
 state pipeline runs last), so a crash can only cause a refetch, never a loss.
-
-Records are written in groups (every ``COMMIT_EVERY``, at the first record
-``COMMIT_SECONDS`` after the group began, before a read that needs them, and
-on ``close``): a commit per page was half of a record's cost. Every
-``CrawlState`` of one file in this process shares the unwritten records, so
-the spider's reads see the pipeline's records at once (``get`` writes them
-first when it asks for one of their URLs; other rows do not depend on them).
-A crash loses at most the last group: its articles are read back from the
-JSONL tails (``reconciled_size`` is set only after the records are written),
-other pages are fetched again. Other processes see a record up to a group late.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from isal import isal_zlib
 
@@ -61,26 +49,7 @@ CREATE TABLE IF NOT EXISTS reconciled (
 );
 """
 
-_UPSERT = (
-    "INSERT INTO pages (canonical, url, kind, status, first_fetched_at, last_fetched_at,"
-    " etag, last_modified, payload_digest, body_digest, title, version, body, expires_at,"
-    " next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT(canonical) DO UPDATE SET url = excluded.url,"
-    " kind = CASE WHEN excluded.kind = 'unchanged' THEN kind ELSE excluded.kind END,"
-    " status = excluded.status, last_fetched_at = excluded.last_fetched_at,"
-    " etag = COALESCE(excluded.etag, etag),"
-    " last_modified = COALESCE(excluded.last_modified, last_modified),"
-    " payload_digest = COALESCE(excluded.payload_digest, payload_digest),"
-    " body_digest = COALESCE(excluded.body_digest, body_digest),"
-    " title = COALESCE(excluded.title, title),"
-    " version = MAX(version, excluded.version),"
-    " body = COALESCE(excluded.body, body), expires_at = excluded.expires_at,"
-    " next_due_at = excluded.next_due_at"
-)
-
 ARTICLE = "article"
-COMMIT_EVERY = 256  # records per transaction, at most
-COMMIT_SECONDS = 2.0  # an unwritten group is written at the first record after this
 
 
 @dataclass(frozen=True)
@@ -120,19 +89,6 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class _Unwritten:
-    """The records made in this process for one state file, not written yet (in order)."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[Any, ...]] = []  # upsert parameters, canonical first
-        self.keys: set[str] = set()  # their canonical URLs
-        self.began = 0.0  # time.monotonic() of the first
-
-
-# By the file's resolved path. The crawl uses its state from the reactor thread only.
-_UNWRITTEN: dict[Path, _Unwritten] = {}
-
-
 class CrawlState:
     """Per-URL fetch state in SQLite (see module docstring)."""
 
@@ -146,31 +102,9 @@ class CrawlState:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
         if "next_due_at" not in columns:  # a state file from before next_due_at
             self._db.execute("ALTER TABLE pages ADD COLUMN next_due_at TEXT")
-        self._unwritten = _UNWRITTEN.setdefault(self.path.resolve(), _Unwritten())
 
     def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            self._db.close()
-
-    def flush(self) -> None:
-        """Write the unwritten records of this file (any instance's), in one transaction."""
-        pending = self._unwritten
-        if not pending.rows:
-            return
-        rows = pending.rows
-        pending.rows, pending.keys = [], set()
-        self._db.execute("BEGIN")
-        try:
-            self._db.executemany(_UPSERT, rows)
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            pending.rows[:0] = rows  # still to be written, before any newer ones
-            pending.keys.update(row[0] for row in rows)
-            raise
-        self._db.execute("COMMIT")
+        self._db.close()
 
     def __enter__(self) -> CrawlState:
         return self
@@ -179,8 +113,6 @@ class CrawlState:
         self.close()
 
     def get(self, canonical: str) -> PageState | None:
-        if canonical in self._unwritten.keys:
-            self.flush()
         cur = self._db.execute(
             "SELECT canonical, url, kind, status, first_fetched_at, last_fetched_at, etag,"
             " last_modified, payload_digest, body_digest, title, version, body, next_due_at"
@@ -217,10 +149,21 @@ class CrawlState:
         # A zlib stream at level 1, deflated by ISA-L: a quarter of zlib's own
         # level 1 in CPU (~30 against ~110 us for a 7 KB text), a little smaller.
         packed = isal_zlib.compress(body.encode("utf-8"), 1) if body is not None else None
-        pending = self._unwritten
-        if not pending.rows:
-            pending.began = time.monotonic()
-        pending.rows.append(
+        self._db.execute(
+            "INSERT INTO pages (canonical, url, kind, status, first_fetched_at, last_fetched_at,"
+            " etag, last_modified, payload_digest, body_digest, title, version, body, expires_at,"
+            " next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(canonical) DO UPDATE SET url = excluded.url,"
+            " kind = CASE WHEN excluded.kind = 'unchanged' THEN kind ELSE excluded.kind END,"
+            " status = excluded.status, last_fetched_at = excluded.last_fetched_at,"
+            " etag = COALESCE(excluded.etag, etag),"
+            " last_modified = COALESCE(excluded.last_modified, last_modified),"
+            " payload_digest = COALESCE(excluded.payload_digest, payload_digest),"
+            " body_digest = COALESCE(excluded.body_digest, body_digest),"
+            " title = COALESCE(excluded.title, title),"
+            " version = MAX(version, excluded.version),"
+            " body = COALESCE(excluded.body, body), expires_at = excluded.expires_at,"
+            " next_due_at = excluded.next_due_at",
             (
                 canonical,
                 url,
@@ -239,27 +182,21 @@ class CrawlState:
                 iso(next_due_at) if next_due_at is not None else None,
             ),
         )
-        pending.keys.add(canonical)
-        if len(pending.rows) >= COMMIT_EVERY or time.monotonic() - pending.began >= COMMIT_SECONDS:
-            self.flush()
 
     def article_urls(self) -> Iterator[str]:
         """Every archived article's URL (for live blogs, refetched each run)."""
-        self.flush()
         cur = self._db.execute("SELECT url FROM pages WHERE kind = ? AND status < 400", (ARTICLE,))
         for (url,) in cur.fetchall():
             yield url
 
     def expire(self, now: datetime | None = None) -> int:
         """Forget rows past their expiry; return how many."""
-        self.flush()
         cur = self._db.execute(
             "DELETE FROM pages WHERE expires_at < ?", (iso(now or datetime.now(UTC)),)
         )
         return cur.rowcount
 
     def count(self) -> int:
-        self.flush()
         (n,) = self._db.execute("SELECT COUNT(*) FROM pages").fetchone()
         return int(n)
 
@@ -268,8 +205,6 @@ class CrawlState:
         return int(row[0]) if row else 0
 
     def set_reconciled_size(self, file: str, size: int) -> None:
-        """Note that ``file``'s rows up to ``size`` are recorded (so they are written first)."""
-        self.flush()
         self._db.execute(
             "INSERT INTO reconciled (file, size) VALUES (?, ?)"
             " ON CONFLICT(file) DO UPDATE SET size = excluded.size",

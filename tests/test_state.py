@@ -7,7 +7,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crawler.state import COMMIT_EVERY, CrawlState, body_digest
+from crawler.state import CrawlState, body_digest
 
 WHEN = datetime(2024, 5, 22, 10, 0, 0, tzinfo=UTC)
 BODY = "Première ligne\n" + "Le texte de l'article. " * 300
@@ -95,39 +95,3 @@ def test_a_revisit_keeps_what_it_does_not_say(tmp_path: Path) -> None:
     )
     assert known.first_fetched_at == "2024-05-22T10:00:00Z"
     assert known.last_fetched_at == "2024-05-22T11:00:00Z"
-
-
-def _rows_on_disk(path: Path) -> int:
-    with sqlite3.connect(path) as db:
-        (n,) = db.execute("SELECT COUNT(*) FROM pages").fetchone()
-    return int(n)
-
-
-def test_records_are_written_in_groups_and_read_at_once(tmp_path: Path) -> None:
-    """Another CrawlState of the file in this process (the spider's) sees a record at
-    once; the file has it when the group is written, before ``reconciled_size`` says so."""
-    path = tmp_path / "state.sqlite3"
-    with CrawlState(path) as writer, CrawlState(path) as reader:
-        writer.record("k", "https://news.example/k", kind="article", status=200, fetched_at=WHEN)
-        assert _rows_on_disk(path) == 0  # not written yet: a crash would lose it
-        assert reader.get("other") is None
-        assert _rows_on_disk(path) == 0  # another URL's answer does not depend on it
-        known = reader.get("k")
-        assert known is not None
-        assert known.kind == "article"
-        assert _rows_on_disk(path) == 1
-        writer.record("j", "https://news.example/j", kind="listing", status=200, fetched_at=WHEN)
-        writer.set_reconciled_size("run.jsonl", 10)
-        assert _rows_on_disk(path) == 2
-        writer.record("i", "https://news.example/i", kind="listing", status=200, fetched_at=WHEN)
-        assert reader.count() == 3
-        writer.record("h", "https://news.example/h", kind="listing", status=200, fetched_at=WHEN)
-    assert _rows_on_disk(path) == 4  # close writes the rest
-
-
-def test_a_full_group_is_written(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite3"
-    with CrawlState(path) as state:
-        for n in range(COMMIT_EVERY + 1):
-            state.record(f"k{n}", f"u{n}", kind="listing", status=200, fetched_at=WHEN)
-        assert _rows_on_disk(path) == COMMIT_EVERY

@@ -5,8 +5,6 @@ host); every product knob is a ``NEWSCRAWL_*`` setting documented here and in
 the README. Override any of them with ``-s NAME=VALUE``.
 """
 
-from scrapy.settings.default_settings import EXTENSIONS_BASE as _scrapy_extensions
-
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -92,11 +90,21 @@ EXTENSIONS = {
     "crawler.extensions.report.RunReportExtension": 510,
     "crawler.extensions.gc_tuning.GcTuningExtension": 900,
 }
-# Scrapy's own extensions, less the remote control (see REMOTE_CONTROL_ENABLED).
+# Scrapy 2.19's own extensions (its EXTENSIONS_BASE), less the remote control
+# (see REMOTE_CONTROL_ENABLED). Spelt out, not derived from Scrapy's defaults:
+# this module is read before Scrapy is imported (the extraction workers start
+# first), and a test holds the list to Scrapy's.
 EXTENSIONS_BASE = {
-    name: order
-    for name, order in _scrapy_extensions.items()
-    if name != "scrapy.extensions.remote_control.RemoteControl"
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.telnet.TelnetConsole": 0,
+    "scrapy.extensions.memusage.MemoryUsage": 0,
+    "scrapy.extensions.memdebug.MemoryDebugger": 0,
+    "scrapy.extensions.closespider.CloseSpider": 0,
+    "scrapy.extensions.feedexport.FeedExporter": 0,
+    "scrapy.extensions.logstats.LogStats": 0,
+    "scrapy.extensions.spiderstate.SpiderState": 0,
+    "scrapy.extensions.throttle.AutoThrottle": 0,
 }
 
 # --- newscrawl: outputs ---------------------------------------------------

@@ -73,3 +73,23 @@ def test_extensions_leave_out_the_remote_control_and_aiohttp() -> None:
     for kept in ("corestats.CoreStats", "logstats.LogStats", "memusage.MemoryUsage"):
         assert f"scrapy.extensions.{kept}" in loaded["names"]
     assert "crawler.extraction_pool.ExtractionPool" in loaded["names"]
+
+
+def test_extensions_base_is_scrapys_less_the_remote_control() -> None:
+    """The settings spell Scrapy's list out (they are read before Scrapy is imported)."""
+    from scrapy.settings.default_settings import EXTENSIONS_BASE as scrapys
+
+    from crawler import settings
+
+    remote = "scrapy.extensions.remote_control.RemoteControl"
+    assert {k: v for k, v in scrapys.items() if k != remote} == settings.EXTENSIONS_BASE
+
+
+def test_settings_module_imports_no_scrapy() -> None:
+    """``workers_wanted`` reads the settings module before the workers start, and
+    they start before Scrapy is imported, so that it costs them no time."""
+    code = "import json, sys; import crawler.settings; print(json.dumps('scrapy' in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) is False

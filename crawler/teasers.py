@@ -88,10 +88,6 @@ def _is_label_heading(el: html.HtmlElement) -> bool:
     return 0 < len(text) <= 80 and LABEL_RE.match(text) is not None
 
 
-def _holds_any(el: html.HtmlElement, found: set) -> bool:
-    return any(d in found for d in el.iterdescendants())
-
-
 def _article_target(url: str) -> bool:
     """Not a social profile, share intent or feed: those are never teasers."""
     host = url.split("://", 1)[-1].split("/", 1)[0].lower().removeprefix("www.")
@@ -113,6 +109,7 @@ class _PageLinks:
         self._urls: dict[html.HtmlElement, str | None] = {}
         self._in_heading: dict[html.HtmlElement, bool] = {}
         self._heading_link: dict[html.HtmlElement, bool] = {}
+        self._prose: dict[html.HtmlElement, int] = {}
 
     def text(self, a: html.HtmlElement) -> str:
         """``text_of`` the link."""
@@ -122,8 +119,13 @@ class _PageLinks:
         return text
 
     def prose_chars(self, el: html.HtmlElement) -> int:
-        """Characters of ``el``'s text outside its links."""
-        return max(0, len(text_of(el)) - sum(len(self.text(a)) for a in el.iter("a")))
+        """Characters of ``el``'s text outside its links (kept: every climb step of
+        every label measures the paragraphs and ancestors the step before did)."""
+        chars = self._prose.get(el)
+        if chars is None:
+            chars = max(0, len(text_of(el)) - sum(len(self.text(a)) for a in el.iter("a")))
+            self._prose[el] = chars
+        return chars
 
     def is_prose(self, p: html.HtmlElement) -> bool:
         """A paragraph too long to be a card's excerpt: article text."""
@@ -159,8 +161,32 @@ class _PageLinks:
         return url
 
 
+class _Labels:
+    """A page's label headings, and how many of them sit at or under each element.
+
+    Whether a climb step or a sibling takes in another label is then one lookup,
+    not a walk of the element's whole subtree (done for every step of every label).
+    """
+
+    def __init__(self, labels: Sequence[html.HtmlElement]) -> None:
+        self.labels = set(labels)
+        self.under: dict[html.HtmlElement, int] = {}
+        for label in self.labels:
+            for node in (label, *label.iterancestors()):
+                self.under[node] = self.under.get(node, 0) + 1
+
+    def holds_other(self, el: html.HtmlElement, heading: html.HtmlElement) -> bool:
+        """A label other than ``heading`` is ``el`` or under it (``heading`` being
+        ``el`` or under it)."""
+        return self.under.get(el, 0) - (heading in self.labels) > 0
+
+    def holds_any(self, el: html.HtmlElement) -> bool:
+        """A label is ``el`` or under it."""
+        return el in self.under
+
+
 def _too_big(
-    el: html.HtmlElement, heading: html.HtmlElement, labels: set, links: _PageLinks
+    el: html.HtmlElement, heading: html.HtmlElement, labels: _Labels, links: _PageLinks
 ) -> bool:
     """Climbing to ``el`` would take in the article or another block."""
     if el.tag in ("body", "html", "main") or el.find(".//h1") is not None:
@@ -172,12 +198,14 @@ def _too_big(
     ]
     if len(own_paragraphs) >= 2:  # article paragraphs around an inline label
         return True
-    if any(other is not heading and other in labels for other in el.iter()):
+    if labels.holds_other(el, heading):
         return True
     return links.prose_chars(el) > _MAX_BLOCK_PROSE
 
 
-def _block_for_heading(heading: html.HtmlElement, labels: set, links: _PageLinks) -> TeaserBlock:
+def _block_for_heading(
+    heading: html.HtmlElement, labels: _Labels, links: _PageLinks
+) -> TeaserBlock:
     label = text_of(heading).rstrip(":.…»›>|-–— ")
     anchor = heading
     for _ in range(4):
@@ -185,12 +213,12 @@ def _block_for_heading(heading: html.HtmlElement, labels: set, links: _PageLinks
         if parent is None or _too_big(parent, heading, labels, links):
             break
         anchor = parent
-        if len(_headline_urls([anchor], links, exclude=heading)) >= 2:
+        if _holds_two_headlines(anchor, links, exclude=heading):
             return TeaserBlock(label, [anchor])
     roots = [anchor]
     sibling = anchor.getnext()
     while sibling is not None and len(roots) < 12:
-        if sibling.tag in HEADINGS or any(el in labels for el in sibling.iter()):
+        if sibling.tag in HEADINGS or labels.holds_any(sibling):
             break
         if links.prose_chars(sibling) > _MAX_ITEM_PROSE:  # article text resumes: the block ended
             break
@@ -219,6 +247,24 @@ def _headline_urls(
     if len(in_headings) >= 2:
         found = {a: url for a, url in found.items() if url in in_headings}
     return found
+
+
+def _holds_two_headlines(
+    root: html.HtmlElement, links: _PageLinks, exclude: html.HtmlElement
+) -> bool:
+    """``len(_headline_urls([root], links, exclude)) >= 2``, stopping at the second link.
+
+    The heading filter there keeps at least two links whenever it applies, so the
+    count is that of all headline-like links; the climb asks at every step.
+    """
+    skip = set(exclude.iter("a"))
+    count = 0
+    for a in root.iter("a"):
+        if a not in skip and links.headline_url(a):
+            count += 1
+            if count == 2:
+                return True
+    return False
 
 
 def _first_heading_text(roots: Sequence[html.HtmlElement], skip: set) -> str | None:
@@ -252,10 +298,11 @@ def find_blocks(root: html.HtmlElement, links: _PageLinks) -> list[TeaserBlock]:
     titled = [el for el in hinted(root, TITLE_HINT_RE) if el.tag in _TITLED_TAGS]
     candidates = in_page_order(root, titled, _LABEL_CANDIDATES_XPATH(root))
     found = {el for el in candidates if _is_label_heading(el)}
-    labels = [el for el in candidates if el in found and not _holds_any(el, found)]
-    label_set = set(labels)
-    blocks = [_block_for_heading(h, label_set, links) for h in labels]  # in page order
-    taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | label_set
+    holders = {anc for el in found for anc in el.iterancestors()}  # hold a found one
+    labels = [el for el in candidates if el in found and el not in holders]
+    label_index = _Labels(labels)
+    blocks = [_block_for_heading(h, label_index, links) for h in labels]  # in page order
+    taken = {b.roots[0] for b in blocks if len(b.roots) == 1} | label_index.labels
     # candidates carry a block hint (class, id) or are asides, in page order
     hinted_blocks = set(hinted(root, BLOCK_HINT_RE)) - set(hinted(root, NOT_BLOCK_RE))
     for el in in_page_order(root, list(hinted_blocks), _asides(root)):

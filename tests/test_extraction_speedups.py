@@ -15,7 +15,7 @@ from lxml import html
 from crawler.extract_clean import _is_notice
 from crawler.extract_date import _AFTER, _BEFORE, _pieces
 from crawler.extract_html import _CONTROL_BYTES, _PARSER, _absolute_url, absolute_url, parse_html
-from crawler.teasers import _asides
+from crawler.teasers import _asides, _headline_urls, _holds_two_headlines, _Labels, _PageLinks
 
 # The notice rule as one searched alternation (before it was split in two).
 _NOTICE_LINE_RE = re.compile(
@@ -136,3 +136,53 @@ def test_asides_as_the_xpath(body: list[str]) -> None:
     root = parse_html(f"<html><body>{''.join(body)}</body></html>")
     assert root is not None
     assert _asides(root) == root.xpath(".//aside | .//*[@role='complementary']")
+
+
+_LINKED = st.recursive(
+    st.sampled_from(
+        [
+            '<a href="/a/one-long-headline-here">One long headline here today</a>',
+            '<a href="/a/two">Second teaser with a long enough headline</a>',
+            '<h3><a href="/a/three">Third headline in a heading here</a></h3>',
+            '<h2><a href="/a/five">Fifth headline sitting in a heading</a></h2>',
+            '<a href="https://twitter.com/x">Follow us on the social site</a>',
+            '<a href="/a/four">Menu</a>',
+            "<h3>Related stories</h3>",
+            "<p>x</p>",
+        ]
+    ),
+    lambda inner: st.tuples(
+        st.sampled_from(["div", "li", "h3", "p"]), st.lists(inner, max_size=4)
+    ).map(lambda t: f"<{t[0]}>{''.join(t[1])}</{t[0]}>"),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINKED, min_size=1, max_size=4), st.data())
+def test_label_index_as_the_subtree_walks(body: list[str], data: st.DataObject) -> None:
+    """``_Labels`` answers what walking each element's subtree for labels did."""
+    root = parse_html(f"<html><body><div>{''.join(body)}</div></body></html>")
+    assert root is not None
+    elements = list(root.iter())
+    labels = data.draw(st.lists(st.sampled_from(elements), max_size=4))
+    index = _Labels(labels)
+    for el in elements:
+        assert index.holds_any(el) == any(d in set(labels) for d in el.iter())
+        for heading in el.iter():
+            plain = any(o is not heading and o in set(labels) for o in el.iter())
+            assert index.holds_other(el, heading) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINKED, min_size=1, max_size=4), st.data())
+def test_two_headlines_as_the_counted_map(body: list[str], data: st.DataObject) -> None:
+    """Stopping at the second headline link answers ``len(_headline_urls(...)) >= 2``."""
+    root = parse_html(f"<html><body><div>{''.join(body)}</div></body></html>")
+    assert root is not None
+    elements = list(root.iter("div", "li", "h3", "p"))
+    exclude = data.draw(st.sampled_from(elements))
+    links = _PageLinks("http://example.com/page")
+    for el in elements:
+        expected = len(_headline_urls([el], links, exclude=exclude)) >= 2
+        assert _holds_two_headlines(el, links, exclude) == expected

@@ -25,7 +25,15 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree, html
 
-from crawler.extract_html import absolute_url, clean_text, hinted, hints, in_page_order, text_of
+from crawler.extract_html import (
+    absolute_url,
+    clean_text,
+    hinted,
+    hints,
+    in_page_order,
+    landmarks,
+    text_of,
+)
 from crawler.extract_meta import StructuredData, strings_of
 
 _PLACEHOLDERS = frozenset(
@@ -168,9 +176,9 @@ def _current_nav(root: html.HtmlElement) -> list[str]:
 
 
 def _markup_breadcrumbs(root: html.HtmlElement, base: str) -> list[tuple[str, str | None]]:
-    labelled = [  # a Python walk: faster than the XPath ".//*[@aria-label or @itemtype]"
+    labelled = [  # among the page's landmarks: no walk of every element
         el
-        for el in root.iterdescendants()
+        for el in landmarks(root)
         if "breadcrumb" in (el.get("aria-label") or "").lower()
         or "BreadcrumbList" in (el.get("itemtype") or "")
     ]

@@ -142,17 +142,27 @@ def hints(el: etree._Element) -> str:
 class _HintIndex:
     """Every class/id-bearing element under a root, grouped by its ``hints``; the
     distinct hints are joined into one newline-separated string, so a hint regex
-    scans a whole page in one C call, and each class list a page repeats once."""
+    scans a whole page in one C call, and each class list a page repeats once.
+
+    The same walk keeps the elements with a role, aria-label or itemtype
+    (``landmarks``), which readers would otherwise find in walks of their own.
+    """
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.elements: list[etree._Element] = []
+        self.landmarks: list[etree._Element] = []
         groups: dict[str, list[int]] = {}  # distinct hints -> positions in ``elements``
         # a Python walk: twice as fast as the XPath ".//*[@class or @id]" (the same nodes)
         for el in root.iterdescendants():
+            names = el.keys()
+            if not names:  # no attributes: skip the lookups
+                continue
             if el.get("class") is not None or el.get("id") is not None:
                 groups.setdefault(hints(el).replace("\n", " "), []).append(len(self.elements))
                 self.elements.append(el)
+            if "role" in names or "aria-label" in names or "itemtype" in names:
+                self.landmarks.append(el)
         self.groups = list(groups.values())
         self.starts: list[int] = []
         position = 0
@@ -163,6 +173,20 @@ class _HintIndex:
 
 
 _hint_index: _HintIndex | None = None  # the page being read (extraction is one page at a time)
+
+
+def _index(root: etree._Element) -> _HintIndex:
+    """The index of the page ``root`` heads, built on first use."""
+    global _hint_index
+    index = _hint_index
+    if index is None or index.root is not root:
+        index = _hint_index = _HintIndex(root)
+    return index
+
+
+def landmarks(root: etree._Element) -> list[etree._Element]:
+    """Descendants of ``root`` with a role, aria-label or itemtype, in document order."""
+    return _index(root).landmarks
 
 
 @lru_cache(maxsize=64)
@@ -177,10 +201,7 @@ def hinted(root: etree._Element, pattern: re.Pattern[str]) -> list[etree._Elemen
     never match across a newline (``^``/``$`` then anchor at each element's
     hints); several passes over one page share the index.
     """
-    global _hint_index
-    index = _hint_index
-    if index is None or index.root is not root:
-        index = _hint_index = _HintIndex(root)
+    index = _index(root)
     found: list[int] = []
     last = -1
     text = index.text

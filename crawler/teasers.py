@@ -29,6 +29,7 @@ from crawler.extract_html import (
     hinted,
     hints,
     in_page_order,
+    landmarks,
     text_of,
 )
 from crawler.extract_labels import (
@@ -284,13 +285,11 @@ def _first_heading_text(roots: Sequence[html.HtmlElement], skip: set) -> str | N
 
 
 def _asides(root: html.HtmlElement) -> list[html.HtmlElement]:
-    """``<aside>`` and role=complementary elements in page order (a Python walk: faster
-    than the XPath ".//aside | .//*[@role='complementary']")."""
-    return [
-        el
-        for el in root.iterdescendants()
-        if el.tag == "aside" or el.get("role") == "complementary"
-    ]
+    """``<aside>`` and role=complementary elements in page order: the asides found in
+    C, the roles among the page's ``landmarks`` (no Python walk of every element)."""
+    asides = list(root.iterdescendants("aside"))
+    roles = [el for el in landmarks(root) if el.get("role") == "complementary"]
+    return in_page_order(root, asides, roles) if roles else asides
 
 
 def find_blocks(root: html.HtmlElement, links: _PageLinks) -> list[TeaserBlock]:

@@ -14,7 +14,16 @@ from lxml import html
 
 from crawler.extract_clean import _is_notice
 from crawler.extract_date import _AFTER, _BEFORE, _pieces
-from crawler.extract_html import _CONTROL_BYTES, _PARSER, _absolute_url, absolute_url, parse_html
+from crawler.extract_html import (
+    _CONTROL_BYTES,
+    _PARSER,
+    _absolute_url,
+    absolute_url,
+    hinted,
+    hints,
+    landmarks,
+    parse_html,
+)
 from crawler.teasers import _asides, _headline_urls, _holds_two_headlines, _Labels, _PageLinks
 
 # The notice rule as one searched alternation (before it was split in two).
@@ -186,3 +195,40 @@ def test_two_headlines_as_the_counted_map(body: list[str], data: st.DataObject) 
     for el in elements:
         expected = len(_headline_urls([el], links, exclude=exclude)) >= 2
         assert _holds_two_headlines(el, links, exclude) == expected
+
+
+_ATTRIBUTED = st.recursive(
+    st.sampled_from(
+        [
+            "<p>x</p>",
+            '<nav aria-label="Breadcrumb"></nav>',
+            '<ol itemtype="https://schema.org/BreadcrumbList"></ol>',
+            '<div role="complementary" class="c"></div>',
+            '<span id="i" role=""></span>',
+            "<aside></aside>",
+        ]
+    ),
+    lambda inner: st.tuples(
+        st.sampled_from(["div", "section", "aside"]),
+        st.sampled_from(["", ' class="x"', ' aria-label="crumbs"', ' itemtype=""', ' lang="en"']),
+        st.lists(inner, max_size=3),
+    ).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ATTRIBUTED, max_size=4))
+def test_landmarks_as_the_walk(body: list[str]) -> None:
+    """The hint index's landmarks are the elements a walk for the attributes finds."""
+    root = parse_html(f"<html><body>{''.join(body)}</body></html>")
+    assert root is not None
+    expected = [
+        el
+        for el in root.iterdescendants()
+        if any(el.get(name) is not None for name in ("role", "aria-label", "itemtype"))
+    ]
+    assert landmarks(root) == expected
+    assert hinted(root, re.compile("x|c|i")) == [
+        el for el in root.iterdescendants() if re.search("x|c|i", hints(el))
+    ]

@@ -143,7 +143,7 @@ class _PageLinks:
         """The link sits inside a heading or holds one."""
         found = self._heading_link.get(a)
         if found is None:
-            found = self.in_heading(a) or next(a.iter(*HEADINGS), None) is not None
+            found = self.in_heading(a) or (len(a) > 0 and next(a.iter(*HEADINGS), None) is not None)
             self._heading_link[a] = found
         return found
 
@@ -472,8 +472,13 @@ def find_teasers(
 def flatten_teasers(
     tree: html.HtmlElement, blocks: list[tuple[TeaserBlock, list[Teaser]]]
 ) -> list[Teaser]:
-    """Teasers of all blocks ordered by where their block starts, first URL wins."""
-    order = {el: i for i, el in enumerate(tree.iter())}
+    """Teasers of all blocks ordered by where their block starts, first URL wins.
+
+    Only the block starts are ranked (lxml sorts them in document order), not
+    every element of the page.
+    """
+    starts = in_page_order(tree, [block.roots[0] for block, _ in blocks], [])
+    order = {el: i for i, el in enumerate(starts)}
     ranked = sorted(blocks, key=lambda pair: order.get(pair[0].roots[0], 0))
     seen: set[str] = set()
     teasers = []

@@ -7,6 +7,7 @@ faster one against it on generated input.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,17 @@ from crawler.extract_html import (
     landmarks,
     parse_html,
 )
-from crawler.teasers import _asides, _headline_urls, _holds_two_headlines, _Labels, _PageLinks
+from crawler.items import Teaser
+from crawler.reltime import to_utc_iso
+from crawler.teasers import (
+    TeaserBlock,
+    _asides,
+    _headline_urls,
+    _holds_two_headlines,
+    _Labels,
+    _PageLinks,
+    flatten_teasers,
+)
 
 # The notice rule as one searched alternation (before it was split in two).
 _NOTICE_LINE_RE = re.compile(
@@ -232,3 +243,43 @@ def test_landmarks_as_the_walk(body: list[str]) -> None:
     assert hinted(root, re.compile("x|c|i")) == [
         el for el in root.iterdescendants() if re.search("x|c|i", hints(el))
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(
+        [None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=14))]
+    ),
+)
+@example(datetime(999, 12, 31, 23, 59, 59, 999999), UTC)
+def test_utc_iso_as_strftime(dt: datetime, zone: timezone | None) -> None:
+    """isoformat gives what the strftime pattern gave."""
+    value = dt.replace(tzinfo=zone)
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    expected = aware.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert to_utc_iso(value) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINKED, min_size=1, max_size=4), st.data())
+def test_block_order_as_the_page_walk(body: list[str], data: st.DataObject) -> None:
+    """Ranking the block starts alone orders blocks as ranking every element did."""
+    root = parse_html(f"<html><body><div>{''.join(body)}</div></body></html>")
+    assert root is not None
+    elements = list(root.iter())
+    starts = data.draw(st.lists(st.sampled_from(elements), max_size=5))
+    blocks = [
+        (TeaserBlock(None, [el]), [Teaser(url=f"u{i % 3}", headline=str(i))])
+        for i, el in enumerate(starts)
+    ]
+    order = {el: i for i, el in enumerate(root.iter())}
+    ranked = sorted(blocks, key=lambda pair: order.get(pair[0].roots[0], 0))
+    seen: set[str] = set()
+    expected = []
+    for _, teasers in ranked:
+        for teaser in teasers:
+            if teaser.url not in seen:
+                seen.add(teaser.url)
+                expected.append(teaser)
+    assert flatten_teasers(root, blocks) == expected

@@ -109,12 +109,18 @@ def _count_cards(root: html.HtmlElement, fences: set[html.HtmlElement]) -> tuple
     """(distinct headline-like link targets, their total text length)."""
     urls: dict[str, int] = {}
     for a in root.iter("a"):
-        text = text_of(a)
-        if len(text) < 20 or len(text.split()) < 4 or not a.get("href"):
+        href = a.get("href")
+        if not href:
             continue
-        in_heading = any(anc.tag in HEADINGS for anc in a.iterancestors())
-        if (in_heading or len(text.split()) >= 5) and not _in_chrome(a, fences):
-            urls[a.get("href", "")] = len(text)
+        text = text_of(a)
+        if len(text) < 20:
+            continue
+        words = len(text.split())
+        # four words count only in a heading; the ancestors are walked only for those
+        if words < 4 or (words == 4 and not any(anc.tag in HEADINGS for anc in a.iterancestors())):
+            continue
+        if not _in_chrome(a, fences):
+            urls[href] = len(text)
     return len(urls), sum(urls.values())
 
 

@@ -18,14 +18,17 @@ from crawler.extract_date import _AFTER, _BEFORE, _pieces
 from crawler.extract_html import (
     _CONTROL_BYTES,
     _PARSER,
+    HEADINGS,
     _absolute_url,
     absolute_url,
     hinted,
     hints,
     landmarks,
     parse_html,
+    text_of,
 )
 from crawler.items import Teaser
+from crawler.page_signals import _count_cards, _in_chrome
 from crawler.reltime import to_utc_iso
 from crawler.teasers import (
     TeaserBlock,
@@ -283,3 +286,37 @@ def test_block_order_as_the_page_walk(body: list[str], data: st.DataObject) -> N
                 seen.add(teaser.url)
                 expected.append(teaser)
     assert flatten_teasers(root, blocks) == expected
+
+
+def _count_cards_plain(root: html.HtmlElement, fences: set) -> tuple[int, int]:
+    """``_count_cards`` as it was: every test on every link, in the order written."""
+    urls: dict[str, int] = {}
+    for a in root.iter("a"):
+        text = text_of(a)
+        if len(text) < 20 or len(text.split()) < 4 or not a.get("href"):
+            continue
+        in_heading = any(anc.tag in HEADINGS for anc in a.iterancestors())
+        if (in_heading or len(text.split()) >= 5) and not _in_chrome(a, fences):
+            urls[a.get("href", "")] = len(text)
+    return len(urls), sum(urls.values())
+
+
+_CARD_LINKS = st.recursive(
+    st.tuples(
+        st.sampled_from(['href="/a"', 'href="/b"', 'href=""', ""]),
+        st.sampled_from(["Four words long here", "Five words long enough here", "Short", "a b c"]),
+    ).map(lambda t: f"<a {t[0]}>{t[1]}</a>"),
+    lambda inner: st.tuples(
+        st.sampled_from(["div", "h3", "nav", "li"]), st.lists(inner, max_size=3)
+    ).map(lambda t: f"<{t[0]}>{''.join(t[1])}</{t[0]}>"),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CARD_LINKS, max_size=4), st.data())
+def test_count_cards_as_the_plain_loop(body: list[str], data: st.DataObject) -> None:
+    root = parse_html(f"<html><body>{''.join(body)}</body></html>")
+    assert root is not None
+    fences = set(data.draw(st.lists(st.sampled_from(list(root.iter())), max_size=2)))
+    assert _count_cards(root, fences) == _count_cards_plain(root, fences)

@@ -310,8 +310,13 @@ def iter_links(root: html.HtmlElement, base: str) -> Iterator[tuple[html.HtmlEle
 
 
 def page_links(root: html.HtmlElement, base: str) -> list[str]:
-    """All http(s) link targets, absolute, fragment-free, de-duplicated, in document order."""
-    return list(dict.fromkeys(url for _, url in iter_links(root, base)))
+    """All http(s) link targets, absolute, fragment-free, de-duplicated, in document order.
+
+    Each distinct href is resolved once, in the order of its first link: the first
+    href giving a URL is that URL's first link, so the order is ``iter_links``'s.
+    """
+    hrefs = dict.fromkeys(a.get("href") for a in root.iter("a"))
+    return list(dict.fromkeys(url for href in hrefs if href and (url := absolute_url(href, base))))
 
 
 def link_text_len(el: html.HtmlElement) -> int:

@@ -23,7 +23,9 @@ from crawler.extract_html import (
     absolute_url,
     hinted,
     hints,
+    iter_links,
     landmarks,
+    page_links,
     parse_html,
     text_of,
 )
@@ -320,3 +322,21 @@ def test_count_cards_as_the_plain_loop(body: list[str], data: st.DataObject) -> 
     assert root is not None
     fences = set(data.draw(st.lists(st.sampled_from(list(root.iter())), max_size=2)))
     assert _count_cards(root, fences) == _count_cards_plain(root, fences)
+
+
+_HREFS = st.sampled_from(
+    ["", "/a", "/a#x", "#top", "http://ex.com/a", "HTTP://ex.com/a", "mailto:x@y", "b", "/b", " /a"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_HREFS.map('<a href="{}">x</a>'.format), st.just("<a>y</a>")), max_size=12)
+)
+def test_page_links_as_the_link_walk(body: list[str]) -> None:
+    """Resolving distinct hrefs gives the URLs of every link, de-duplicated, in order."""
+    root = parse_html(f"<html><body><div>{''.join(body)}</div></body></html>")
+    assert root is not None
+    for base in ("http://ex.com/p/q", "https://other.org/"):
+        expected = list(dict.fromkeys(url for _, url in iter_links(root, base)))
+        assert page_links(root, base) == expected

@@ -351,7 +351,8 @@ def _headline(anchors: list[html.HtmlElement], links: _PageLinks) -> str:
         if links.in_heading(a):
             return links.text(a)
     for a in anchors:
-        inner = next(a.iter(*HEADINGS), None)
+        # a leaf link holds no heading: skip building a six-tag iterator for it
+        inner = next(a.iter(*HEADINGS), None) if len(a) else None
         if inner is not None and text_of(inner):
             return text_of(inner)
     return max((links.text(a) for a in anchors), key=len)

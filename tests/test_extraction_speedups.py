@@ -35,6 +35,7 @@ from crawler.reltime import to_utc_iso
 from crawler.teasers import (
     TeaserBlock,
     _asides,
+    _headline,
     _headline_urls,
     _holds_two_headlines,
     _Labels,
@@ -340,3 +341,31 @@ def test_page_links_as_the_link_walk(body: list[str]) -> None:
     for base in ("http://ex.com/p/q", "https://other.org/"):
         expected = list(dict.fromkeys(url for _, url in iter_links(root, base)))
         assert page_links(root, base) == expected
+
+
+def _headline_plain(anchors: list[html.HtmlElement], links: _PageLinks) -> str:
+    """``_headline`` searching every link for a heading, leaf or not."""
+    for a in anchors:
+        if links.in_heading(a):
+            return links.text(a)
+    for a in anchors:
+        inner = next(a.iter(*HEADINGS), None)
+        if inner is not None and text_of(inner):
+            return text_of(inner)
+    return max((links.text(a) for a in anchors), key=len)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINKED, min_size=1, max_size=4), st.data())
+def test_leaf_links_skip_the_heading_search(body: list[str], data: st.DataObject) -> None:
+    """Leaf links answer the heading questions as searching them did."""
+    cards = '<a href="/c"><h3>Card headline in a heading</h3></a><a href="/d"></a>'
+    root = parse_html(f"<html><body><div>{''.join(body)}{cards}</div></body></html>")
+    assert root is not None
+    anchors = list(root.iter("a"))
+    links = _PageLinks("http://example.com/page")
+    for a in anchors:
+        plain = links.in_heading(a) or next(a.iter(*HEADINGS), None) is not None
+        assert links.heading_link(a) == plain
+    chosen = data.draw(st.lists(st.sampled_from(anchors), min_size=1, max_size=4))
+    assert _headline(chosen, links) == _headline_plain(chosen, links)

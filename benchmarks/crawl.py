@@ -320,7 +320,26 @@ def main(argv: list[str] | None = None) -> int:
         print("(the summary below uses the median run of each kind)")
     print()
     print("\n".join(_summary(runs)))
+    paired = _paired_warc_share(every.get("product", []), every.get("nowarc", []))
+    if paired:
+        print(paired)
     return 0
+
+
+def _paired_warc_share(with_warc: list[Run], without: list[Run]) -> str:
+    """The WARC share from each round's own pair of crawls (they run back to back),
+    median over the rounds: a machine that drifts between rounds moves both runs
+    of a pair, where the medians of each kind above may come from different rounds."""
+    if len(with_warc) < 2 or len(with_warc) != len(without):
+        return ""
+    walls = sorted((a.wall - b.wall) / a.wall for a, b in zip(with_warc, without, strict=True))
+    cpus = sorted((a.cpu - b.cpu) / a.cpu for a, b in zip(with_warc, without, strict=True))
+    mid = (len(walls) - 1) // 2
+    each = ", ".join(f"{w:.1%}" for w in walls)
+    return (
+        f"WARC share, paired by round (median of {len(walls)}): wall {walls[mid]:.1%}"
+        f" ({each}), CPU {cpus[mid]:.1%}  (target < 10%)"
+    )
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ class Run:
     peak_rss: int = 0  # bytes, whole tree
     peak_root_rss: int = 0  # bytes, the measured process alone (the crawl process)
     root_cpu: float = 0.0  # CPU seconds of the measured process alone (last /proc sample)
+    pool_wall: float = 0.0  # the limit only: its pool's time, without imports and warm-up
     peak_procs: int = 0
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -155,7 +156,8 @@ def run_limit(site: Path, url: str, work: Path) -> Run:
     run.pages, run.articles = data["pages"], data["articles"]
     # The process's whole wall time stands, as for the two crawls (their
     # start-up counts too); the pool's time alone is kept for the stricter ratio.
-    run.extra["pool wall"] = round(data["wall"], 2)
+    run.pool_wall = data["wall"]
+    run.extra["pool wall"] = round(run.pool_wall, 2)
     return run
 
 
@@ -208,10 +210,9 @@ def _ratio(a: Run | None, b: Run | None) -> str:
 
 
 def _pool_ratio(product: Run | None, limit: Run | None) -> str:
-    pool_wall = float(str(limit.extra.get("pool wall", 0))) if limit else 0.0
-    if product is None or limit is None or not pool_wall or not limit.articles:
+    if product is None or limit is None or not limit.pool_wall or not limit.articles:
         return "n/a"
-    return f"{product.articles_s / (limit.articles / pool_wall):.2f}"
+    return f"{product.articles_s / (limit.articles / limit.pool_wall):.2f}"
 
 
 def _summary(runs: dict[str, Run]) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.faultserver import ODD_HEADERS
 
 
@@ -64,23 +66,25 @@ def _has_captures(path: Any) -> bool:
     return any(r.rec_type in ("response", "revisit") for r in iter_records(path))
 
 
-def test_without_cdxj_index_the_writer_makes_no_index_lines(tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    "enabled", [pytest.param(True, id="cdxj-on"), pytest.param(False, id="cdxj-off")]
+)
+def test_index_lines_only_with_a_cdxj_index(tmp_path: Any, enabled: bool) -> None:
     """NEWSCRAWL_CDXJ_ENABLED off: no CDXJ line (SURT and all) is made per capture."""
     from scrapy.utils.test import get_crawler
 
     from archive import HttpExchange
     from crawler.middlewares.warc_capture import WarcCaptureMiddleware
 
-    for enabled in (True, False):
-        settings = {
-            "NEWSCRAWL_WARC_ENABLED": True,
-            "NEWSCRAWL_WARC_MAX_BYTES": 1_000_000,
-            "NEWSCRAWL_CDXJ_ENABLED": enabled,
-            "NEWSCRAWL_OUTPUT_DIR": str(tmp_path / str(enabled)),
-        }
-        mw = WarcCaptureMiddleware.from_crawler(get_crawler(settings_dict=settings))
-        mw.writer.write_exchange(HttpExchange(url="https://news.example/a", body=b"<html>"))
-        mw.writer.close()
-        assert bool(mw.writer.take_index_lines()) == enabled
-        if mw.dedup is not None:
-            mw.dedup.close()
+    settings = {
+        "NEWSCRAWL_WARC_ENABLED": True,
+        "NEWSCRAWL_WARC_MAX_BYTES": 1_000_000,
+        "NEWSCRAWL_CDXJ_ENABLED": enabled,
+        "NEWSCRAWL_OUTPUT_DIR": str(tmp_path),
+    }
+    mw = WarcCaptureMiddleware.from_crawler(get_crawler(settings_dict=settings))
+    mw.writer.write_exchange(HttpExchange(url="https://news.example/a", body=b"<html>"))
+    mw.writer.close()
+    if mw.dedup is not None:
+        mw.dedup.close()
+    assert bool(mw.writer.take_index_lines()) == enabled

@@ -74,6 +74,13 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
 }
+SPIDER_MIDDLEWARES = {
+    # Scrapy 2.19's check that a spider did not copy response.meta into a new
+    # request: a diagnostic for spider authors that wraps every output of every
+    # callback (~2% of the crawl process). The news spider builds each request's
+    # meta afresh (tests/test_end_to_end.py runs a crawl with it on).
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidateArticlePipeline": 100,
     "crawler.pipelines.jsonl.JsonLinesPipeline": 300,

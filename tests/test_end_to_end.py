@@ -279,3 +279,15 @@ def test_full_recrawl_writes_revisits_not_copies(server: Any, tmp_path: Path) ->
     assert (tmp_path / "indexes" / "index.cdxj").read_text() == rebuilt.read_text()
     check = run_newscrawl("archive", "check", str(tmp_path / "warc"), "--quiet")
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_no_request_carries_meta_copied_from_a_response(server: Any, tmp_path: Path) -> None:
+    """MetaCopyDetectionMiddleware is off by default; switched on, it has nothing to say."""
+    metacopy = "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware"
+    proc = run_newscrawl(
+        "crawl", server.url, "--output", str(tmp_path), *FAST,
+        "-s", f'SPIDER_MIDDLEWARES={{"{metacopy}": 1000}}', "-s", "LOG_LEVEL=INFO",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert metacopy in proc.stderr  # it really ran
+    assert "internal meta keys" not in proc.stderr

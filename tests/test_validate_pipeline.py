@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+import json
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from archive import HttpExchange, WarcWriter
 from archive.errors import WarcWriteError
 from crawler.followup import FollowupQueue
 from crawler.items import ArticleChanges, ArticleItem, Teaser, WarcLocation
-from crawler.pipelines.jsonl import article_row
+from crawler.pipelines.jsonl import article_row, encode_row
 from crawler.pipelines.validate import ValidateArticlePipeline, is_valid_row
 from crawler.schema import (
     article_schema,
@@ -230,13 +231,17 @@ def test_warc_gzip_level_out_of_range(tmp_path: Path) -> None:
         WarcWriter(tmp_path, gzip_level=0)
 
 
-def test_rows_are_built_once_per_item_even_interleaved() -> None:
-    """Validation builds each row, the JSONL writer reuses it, with other pages' items between."""
-    first, second = _item(), _item()
-    second.title = "Another title"
-    row_first, row_second = article_row(first), article_row(second)
-    assert article_row(first) is row_first  # asked again after another item: the same dict
-    assert article_row(second) is row_second
-    assert row_first == asdict(first)
-    assert row_second == asdict(second)
-    assert row_first != row_second
+def test_the_validated_row_is_the_written_line() -> None:
+    """Validation checks the JSON the writer writes, read back; nothing else."""
+    item = _item()
+    item.teasers = [Teaser(url="https://news.example/t", headline="T", excerpt="é ✓")]
+    assert article_row(item) == json.loads(encode_row(item)) == asdict(item)
+
+
+def test_an_item_that_is_not_json_is_dropped_with_a_reason() -> None:
+    stats = _Stats()
+    item = _item()
+    item.tags = [object()]  # type: ignore[list-item]
+    with pytest.raises(DropItem, match="not JSON"):
+        ValidateArticlePipeline(stats).process_item(item)
+    assert stats.values == {"newscrawl/items/invalid": 1}

@@ -5,7 +5,8 @@ Validating every row with jsonschema cost a fifth of the crawl process's CPU
 fastjsonschema compiles the published schema into Python once and checks a row
 in tens of microseconds; a row that fails gets jsonschema's full error walk,
 for the message. ``tests/test_validate_pipeline.py`` holds the two verdicts
-together.
+together. The row checked is the item's JSON read back, so what is validated
+is what the JSON Lines writer writes.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ class ValidateArticlePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        row = article_row(item)
+        try:
+            row = article_row(item)
+        except TypeError as exc:  # orjson.JSONEncodeError: not JSON at all
+            self.stats.inc_value("newscrawl/items/invalid")
+            raise DropItem(f"invalid article {item.url}: not JSON ({exc})") from exc
         if is_valid_row(row):
             return item
         errors = schema_errors(row)

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 import trafilatura
-import trafilatura.core
+import trafilatura.xpaths
 from htmldate import find_date
 from lxml import html
 from trafilatura.metadata import (
@@ -49,7 +49,7 @@ from crawler.teasers import flatten_teasers, teaser_blocks
 from crawler.trafilatura_gates import install as install_trafilatura_gates
 
 logger = logging.getLogger(__name__)
-install_trafilatura_gates(trafilatura.core)  # same answers, less regex (trafilatura_gates.py)
+install_trafilatura_gates(trafilatura.xpaths)  # same answers, less regex (trafilatura_gates.py)
 
 
 def extract_page(html_page: str | bytes, url: str, fetched_at: datetime) -> ExtractedPage:

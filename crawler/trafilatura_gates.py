@@ -1,24 +1,26 @@
-"""A cheap test in front of two of trafilatura's regex XPaths that seldom match.
+"""A cheap test in front of trafilatura's prune expressions that seldom match.
 
-trafilatura prunes every page's tree with two expressions (infinite-scroll
-containers holding appended articles, and comment sections) whose ``re:test``
-calls back into Python for each div, section or list: ~6% of a page's
-extraction, and on most pages they find nothing. Each is wrapped here so that
-a plain XPath first asks whether any ``id`` or ``class`` in the tree holds a
-string that every match must contain (no regex, evaluated in C, about a fifth
-of the cost); only if one does is the original expression run. So the answer
-is always the original's, in its order.
+trafilatura prunes every page's tree with XPath expressions that test each
+element's ``id``, ``class`` or ``style``, several of them through ``re:test``
+(which calls back into Python for every element). Five of them find nothing
+on most pages (infinite-scroll containers, comment sections, hidden elements,
+teasers, share buttons) and cost ~8% of a page's extraction. Each is wrapped
+here so that a cheaper XPath first asks whether any attribute in the tree
+holds a string that every match must contain (``contains`` on attribute
+nodes only, no regex, evaluated in C); only if one does is the original run.
+So the answer is always the original's, in its order.
 
-The gates are derived from the expressions' text in trafilatura 2.3.1, and
-``install`` puts them in only when that text is unchanged (its digest is kept
-here): an upgrade that changes an expression runs trafilatura as it is (and
-``tests/test_trafilatura_gates.py`` says the gate is gone).
+Each gate is derived from its expression's text in trafilatura 2.3.1 and
+``install`` puts it in only when that text is unchanged (its digest is kept
+here): an upgrade that changes an expression runs it as trafilatura has it
+(and ``tests/test_trafilatura_gates.py`` says the gate is gone).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from types import ModuleType
 
 from lxml import etree
@@ -39,7 +41,7 @@ class GatedXPath:
 
 
 def attributes_containing(needles: dict[str, tuple[str, ...]]) -> str:
-    """XPath for the ``id``/``class`` attributes under a node holding any of their needles.
+    """XPath for the attributes under a node that hold any of their needles.
 
     ``.//@id`` includes the node's own attribute, which ``.//*`` leaves out: a
     gate may be true where the expression finds nothing, never the reverse.
@@ -48,50 +50,81 @@ def attributes_containing(needles: dict[str, tuple[str, ...]]) -> str:
     return " | ".join(f".//@{name}[{test}]" for name, test in tests.items())
 
 
-# Every match of trafilatura's RAW_TREE_PRUNE_XPATH[0] has an id or class matching
-# 'mvp-post-add-(?:box|wrap)|infinite-?scroll': it contains "mvp-post-add-" or "infinite".
-RAW_TREE_PRUNE_DIGEST = "01e7c660fd6406f2"  # sha256 of the expression, first 16 hex digits
-RAW_TREE_PRUNE_GATE = attributes_containing(
-    {"id": ("mvp-post-add-", "infinite"), "class": ("mvp-post-add-", "infinite")}
-)
+@dataclass(frozen=True)
+class Gate:
+    """The gate for ``trafilatura.xpaths.<name>[index]``, whose text has ``digest``."""
 
-# Every match of REMOVE_COMMENTS_AND_LISTS_XPATH[0] has an id matching
-# '^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)' (it contains "omment",
-# "comol" or "disqus_thread") or a class matching '^[Cc]omment(?!ary)|(?:article|post)-comments'
-# (it contains "omment").
-REMOVE_COMMENTS_DIGEST = "9cc18d34e6e2d258"  # sha256 of the expression, first 16 hex digits
-REMOVE_COMMENTS_GATE = attributes_containing(
-    {"id": ("omment", "comol", "disqus_thread"), "class": ("omment",)}
-)
+    name: str
+    index: int
+    digest: str  # sha256 of the expression's text, first 16 hex digits
+    test: str
+
+
+GATES = [
+    # re:test(@id|@class, 'mvp-post-add-(?:box|wrap)|infinite-?scroll'): the id or
+    # class holds "mvp-post-add-" or "infinite".
+    Gate(
+        "RAW_TREE_PRUNE_XPATH", 0, "01e7c660fd6406f2",
+        attributes_containing({"id": ("mvp-post-add-", "infinite"),
+                               "class": ("mvp-post-add-", "infinite")}),
+    ),
+    # contains(@class, 'elementor-share-buttons')
+    Gate(
+        "RAW_TREE_PRUNE_XPATH", 1, "3c7afe92279543d5",
+        attributes_containing({"class": ("elementor-share-buttons",)}),
+    ),
+    # re:test(@id, '^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)') (the id
+    # holds "omment", "comol" or "disqus_thread"), re:test(@class,
+    # '^[Cc]omment(?!ary)|(?:article|post)-comments') (the class holds "omment").
+    Gate(
+        "REMOVE_COMMENTS_AND_LISTS_XPATH", 0, "9cc18d34e6e2d258",
+        attributes_containing({"id": ("omment", "comol", "disqus_thread"),
+                               "class": ("omment",)}),
+    ),
+    # @class='comments-title'; starts-with(@id|@class, 'reply-'); re:test(@id|@style,
+    # 'hidden'); contains(@style, 'display:none' | 'display: none'); re:test(@id,
+    # 'reader-comments|akismet'); re:test(@class, '^hide-|comments-title|nocomments|
+    # -reply-|message|akismet|suggest-links|-hide-|hide-print| hidden| hide|noprint|
+    # notloaded') ("hid" is in hide and hidden); @aria-hidden='true'.
+    Gate(
+        "OVERALL_DISCARD_XPATH", 1, "c1d5b70b8cd03783",
+        attributes_containing({
+            "id": ("reply-", "hidden", "reader-comments", "akismet"),
+            "class": ("comments-title", "reply-", "hid", "nocomments", "message", "akismet",
+                      "suggest-links", "noprint", "notloaded"),
+            "style": ("hidden", "display"),
+        }) + " | .//@aria-hidden[. = 'true']",
+    ),
+    # contains(translate(@id|@class, 'T', 't'), 'teaser'): it holds "teaser" or "Teaser".
+    Gate(
+        "TEASER_DISCARD_XPATH", 0, "ebb02f066626551d",
+        attributes_containing({"id": ("easer",), "class": ("easer",)}),
+    ),
+]  # fmt: skip
 
 
 def _digest(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-_GATES = {  # trafilatura.core's name -> (index in its list, digest of its text, gate)
-    "RAW_TREE_PRUNE_XPATH": (0, RAW_TREE_PRUNE_DIGEST, RAW_TREE_PRUNE_GATE),
-    "REMOVE_COMMENTS_AND_LISTS_XPATH": (0, REMOVE_COMMENTS_DIGEST, REMOVE_COMMENTS_GATE),
-}
+def install(xpaths: ModuleType) -> list[tuple[str, int]]:
+    """Gate each expression in ``trafilatura.xpaths`` that is still the one its gate was
+    derived from, in place (trafilatura's modules share those lists); those gated.
 
-
-def install(core: ModuleType) -> list[str]:
-    """Gate each expression in ``trafilatura.core`` that is still the one its gate was
-    derived from; the names gated. (``crawler.extraction`` passes the module in: it
-    is the one module that imports trafilatura.)"""
+    ``crawler.extraction`` passes the module in: it is the one module that
+    imports trafilatura.
+    """
     done = []
-    for name, (index, digest, gate) in _GATES.items():
-        expressions = list(getattr(core, name, None) or [])
-        if index >= len(expressions):
+    for gate in GATES:
+        expressions = getattr(xpaths, gate.name, None)
+        if not isinstance(expressions, list) or gate.index >= len(expressions):
             continue
-        current = expressions[index]
+        current = expressions[gate.index]
         if isinstance(current, GatedXPath):
-            done.append(name)
-            continue
-        if _digest(getattr(current, "path", "")) != digest:
-            logger.debug("trafilatura's %s is not the expression its gate was made for", name)
-            continue
-        expressions[index] = GatedXPath(current, gate)
-        setattr(core, name, expressions)
-        done.append(name)
+            done.append((gate.name, gate.index))
+        elif _digest(getattr(current, "path", "")) == gate.digest:
+            expressions[gate.index] = GatedXPath(current, gate.test)
+            done.append((gate.name, gate.index))
+        else:
+            logger.debug("trafilatura's %s[%d] changed: left ungated", gate.name, gate.index)
     return done

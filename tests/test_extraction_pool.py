@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,7 +222,7 @@ def test_prepared_page_in_a_worker_is_the_one_made_inline() -> None:
     assert all(key == canonical(u) for u, key, _ in prepared.follow)
     assert {p for _, _, p in prepared.follow} <= {0, TEASER_PRIORITY}
     assert not any(u.endswith(".png") for u in prepared.followable)
-    assert b'"page_type": "article"' in prepared.payload
+    assert json.loads(prepared.payload)["page_type"] == "article"
 
 
 def test_workers_started_early_are_adopted_and_answer() -> None:

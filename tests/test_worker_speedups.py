@@ -36,7 +36,7 @@ from crawler.plain import as_plain
 def _reference_body(
     page_type: str, outlinks: list[str], teasers: list[Any], entries: Any = None
 ) -> bytes:
-    """links_record_body as it was: as_plain copies, then json.dumps."""
+    """links_record_body as it was: as_plain copies, then json.dumps (compact, as orjson)."""
 
     def value(v: object) -> str:
         return v.isoformat() if isinstance(v, datetime) else str(v)
@@ -48,7 +48,8 @@ def _reference_body(
     }
     if entries:
         fields["entries"] = entries
-    return json.dumps(fields, ensure_ascii=False, default=value).encode("utf-8")
+    compact = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=value)
+    return compact.encode("utf-8")
 
 
 _TEXTS = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(['a"b\\', "é’\u2028", "\x00"]))

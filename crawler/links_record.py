@@ -42,6 +42,6 @@ def is_plain_teaser(teaser: Teaser) -> bool:
 
 
 def _json_value(value: object) -> Any:
-    """What orjson does not encode itself (it writes dataclasses and dates): str(),
-    as WarcWriter does."""
+    """What orjson does not encode itself (it writes dataclasses and dates, but not
+    date subclasses): those as ISO 8601, the rest as str() (as WarcWriter does)."""
     return value.isoformat() if isinstance(value, datetime) else str(value)

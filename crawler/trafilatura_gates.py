@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -128,3 +130,22 @@ def install(xpaths: ModuleType) -> list[tuple[str, int]]:
         else:
             logger.debug("trafilatura's %s[%d] changed: left ungated", gate.name, gate.index)
     return done
+
+
+@contextmanager
+def ungated(xpaths: ModuleType) -> Iterator[None]:
+    """trafilatura's own expressions while the block runs (what the extraction
+    benchmark times as plain trafilatura), the gates again after it."""
+    swapped = []
+    for gate in GATES:
+        expressions = getattr(xpaths, gate.name, None)
+        if isinstance(expressions, list) and gate.index < len(expressions):
+            gated = expressions[gate.index]
+            if isinstance(gated, GatedXPath):
+                swapped.append((expressions, gate.index, gated))
+                expressions[gate.index] = gated.xpath
+    try:
+        yield
+    finally:
+        for expressions, index, gated in swapped:
+            expressions[index] = gated

@@ -70,7 +70,7 @@ TRACKING_PARAMETERS = (
 # characters (nothing to escape or unescape) with no segment that starts with
 # "." (no dot segment to resolve), and no query, params or fragment.
 _CANONICAL_AS_IS = re.compile(
-    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[1-9][0-9]{0,3})?"
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[1-9][0-9]{0,4})?"
     r"(?:/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)+"
 )
 

@@ -149,7 +149,7 @@ _URL_PIECES = st.builds(
     "{}{}{}{}{}".format,
     st.sampled_from(["http://", "https://", "HTTP://", "ftp://", " http://", "http:"]),
     st.sampled_from(["ex.com", "EX.com", "a-b.ex.com", "1.2.3.4", "ex..com", "[::1]", "é.com"]),
-    st.sampled_from(["", ":1", ":80", ":080", ":65535", ":99999", ":"]),
+    st.sampled_from(["", ":1", ":80", ":080", ":41409", ":65535", ":65536", ":99999", ":"]),
     st.text(alphabet="/aZ09.-_~%;:@é \t", max_size=12),
     st.sampled_from(["", "?", "?b=1&a=2", "#f", "?utm_source=x"]),
 )

@@ -105,6 +105,14 @@ GATES = [
 ]  # fmt: skip
 
 
+def _list_holding(xpaths: ModuleType, gate: Gate) -> list[object] | None:
+    """trafilatura's list that holds the gate's expression, None if it has no such slot."""
+    expressions = getattr(xpaths, gate.name, None)
+    if isinstance(expressions, list) and gate.index < len(expressions):
+        return expressions
+    return None
+
+
 def _digest(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
@@ -118,8 +126,8 @@ def install(xpaths: ModuleType) -> list[tuple[str, int]]:
     """
     done = []
     for gate in GATES:
-        expressions = getattr(xpaths, gate.name, None)
-        if not isinstance(expressions, list) or gate.index >= len(expressions):
+        expressions = _list_holding(xpaths, gate)
+        if expressions is None:
             continue
         current = expressions[gate.index]
         if isinstance(current, GatedXPath):
@@ -138,12 +146,12 @@ def ungated(xpaths: ModuleType) -> Iterator[None]:
     benchmark times as plain trafilatura), the gates again after it."""
     swapped = []
     for gate in GATES:
-        expressions = getattr(xpaths, gate.name, None)
-        if isinstance(expressions, list) and gate.index < len(expressions):
-            gated = expressions[gate.index]
-            if isinstance(gated, GatedXPath):
-                swapped.append((expressions, gate.index, gated))
-                expressions[gate.index] = gated.xpath
+        expressions = _list_holding(xpaths, gate)
+        gated = expressions[gate.index] if expressions is not None else None
+        if expressions is None or not isinstance(gated, GatedXPath):
+            continue
+        swapped.append((expressions, gate.index, gated))
+        expressions[gate.index] = gated.xpath
     try:
         yield
     finally:

@@ -13,7 +13,10 @@ absent) and runs, each in its own process tree:
 2. a naive crawler: Scrapy + ``response.follow_all`` on every ``<a>``,
    trafilatura inline, warcio in a middleware (``benchmarks/naive.py``);
 3. the product: ``python -m crawler.cli crawl`` with all its outputs, politeness
-   switched off by settings; once with WARC on and once with it off.
+   switched off by settings; once with WARC on and once with it off. With
+   ``--bare``, also once with only its JSON Lines (no WARC, follow-up queue,
+   crawl state or progress): what the outputs cost the crawl, and so how far
+   making them cheaper could take the ratios.
 
 For each: pages/s, articles/s, wall and CPU seconds (user+sys of the whole
 tree, from ``wait4``) and the peak RSS of the whole tree (the child and all its
@@ -39,6 +42,13 @@ from pathlib import Path
 from benchmarks.sitegen import generate_site, iter_pages, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
+# The --bare run: the product with its JSON Lines and nothing else it writes.
+_OUTPUTS_OFF = [
+    "-s", "NEWSCRAWL_WARC_ENABLED=False",
+    "-s", "NEWSCRAWL_QUEUE_ENABLED=False",
+    "-s", "NEWSCRAWL_INCREMENTAL=False",
+    "-s", "NEWSCRAWL_PROGRESS_ENABLED=False",
+]  # fmt: skip
 POLITENESS_OFF = [
     "-s", "AUTOTHROTTLE_ENABLED=False",
     "-s", "DOWNLOAD_DELAY=0",
@@ -216,7 +226,9 @@ def _pool_ratio(product: Run | None, limit: Run | None) -> str:
 
 
 def _summary(runs: dict[str, Run]) -> list[str]:
-    product, limit, naive, nowarc = (runs.get(k) for k in ("product", "limit", "naive", "nowarc"))
+    product, limit, naive, nowarc, bare = (
+        runs.get(k) for k in ("product", "limit", "naive", "nowarc", "bare")
+    )
     lines = [
         f"ratio 3/1 (articles/s, product / extraction-bound limit): {_ratio(product, limit)}"
         "  (target >= 0.6)",
@@ -247,6 +259,13 @@ def _summary(runs: dict[str, Run]) -> list[str]:
             f"WARC share of CPU (less sensitive to other load on the machine):"
             f" ({product.cpu:.1f}s - {nowarc.cpu:.1f}s) / {product.cpu:.1f}s = {cpu_share:.1%}"
         )
+    if product and bare:
+        lines.append(
+            f"outputs' share of wall time (all outputs vs JSON Lines only):"
+            f" ({product.wall:.1f}s - {bare.wall:.1f}s) / {product.wall:.1f}s"
+            f" = {(product.wall - bare.wall) / product.wall:.1%};"
+            f" ratios with JSON Lines only: 3/1 {_ratio(bare, limit)}, 3/2 {_ratio(bare, naive)}"
+        )
     return lines
 
 
@@ -262,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         help="run every contender N times, in rounds that each start one step later;"
         " the summary uses the median run (by wall time) of each",
     )  # fmt: skip
+    parser.add_argument(
+        "--bare", action="store_true",
+        help="also run the product with only its JSON Lines (WARC, queue, state, progress off)",
+    )  # fmt: skip
     parser.add_argument("--server", choices=["nginx", "python"], default="nginx")
     parser.add_argument("--keep", metavar="DIR", help="keep site and outputs in DIR")
     parser.add_argument(
@@ -271,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n = 200 if args.quick else args.articles
     skip = set(filter(None, args.skip.split(",")))
+    if not args.bare:
+        skip.add("bare")
     extra = [x for pair in args.settings for x in ("-s", pair)]
 
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
@@ -291,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"served by {server} at {url}", flush=True)
             with_warc = ("(3) product, all outputs", extra)
             without = ("(3') product, WARC off", [*extra, "-s", "NEWSCRAWL_WARC_ENABLED=False"])
+            jsonl_only = ("(3'') product, JSON Lines only", [*extra, *_OUTPUTS_OFF])
             steps: list[tuple[str, Callable[[], Run]]] = []
             for i in range(max(args.repeat, 1)):
                 tag = f"-{i + 1}" if args.repeat > 1 else ""
@@ -299,16 +325,17 @@ def main(argv: list[str] | None = None) -> int:
                     ("naive", partial(run_naive, url, work, tag)),
                     ("product", partial(run_product, url, work, *with_warc, tag)),
                     ("nowarc", partial(run_product, url, work, *without, tag)),
+                    ("bare", partial(run_product, url, work, *jsonl_only, tag)),
                 ]
+                round_ = [step for step in round_ if step[0] not in skip]
                 # each round starts one step later, so no kind always runs first
                 # (or always right after another): slow drifts of the machine
                 # spread over all of them
-                steps += round_[i % 4 :] + round_[: i % 4]
+                shift = i % max(len(round_), 1)
+                steps += round_[shift:] + round_[:shift]
             every: dict[str, list[Run]] = {}
             all_runs: list[Run] = []
             for key, step in steps:
-                if key in skip:
-                    continue
                 r = step()
                 every.setdefault(key, []).append(r)
                 all_runs.append(r)

@@ -50,8 +50,11 @@ format: install-test
 	$(BIN)/ruff check --fix .
 
 ARTICLES ?= 2000
+# Rounds of every contender; the summary takes each one's median (wall times
+# on a shared machine move by ~15% from run to run).
+REPEAT ?= 3
 bench-crawl: install ## crawl throughput: extraction limit vs naive crawler vs product (needs nginx)
-	$(BIN)/python -m benchmarks.crawl --articles $(ARTICLES)
+	$(BIN)/python -m benchmarks.crawl --articles $(ARTICLES) --repeat $(REPEAT)
 
 bench-extraction: install ## extraction quality vs plain trafilatura on ../shared/extraction-dev
 	$(BIN)/python -m benchmarks.extraction $(if $(EXTRACTION_DEV),--data $(EXTRACTION_DEV))

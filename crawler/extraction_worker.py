@@ -39,6 +39,7 @@ from crawler.links_record import TEASER_FIELDS, is_plain_teaser, links_record_bo
 
 TEASER_PRIORITY = 10  # teasers are fresh news: fetched before deep listings
 LINK_CACHE_SIZE = 8192  # per worker: pages repeat menus, so most links are answered here
+PROPOSED_KEYS = 32768  # per worker: links already sent in a ``follow``, not sent again
 
 
 @dataclass
@@ -47,7 +48,8 @@ class PreparedPage:
 
     page: ExtractedPage
     # (url, canonical form, priority) of each distinct in-scope page link,
-    # teasers first (with TEASER_PRIORITY when ``follow_teasers``).
+    # teasers first (with TEASER_PRIORITY when ``follow_teasers``); from a
+    # worker, only those it has not sent before (``ProposedLinks``).
     follow: list[tuple[str, str, int]] = field(default_factory=list)
     # The page's outlinks that are in-scope page links, in page order (the queue's).
     followable: list[str] = field(default_factory=list)
@@ -66,6 +68,43 @@ def _link_verdict(url: str, domains: tuple[str, ...]) -> str | None:
     if url in _scope(domains) and is_page_link(url):
         return canonical(url)
     return None
+
+
+class ProposedLinks:
+    """The canonical keys a worker has already sent in a ``PreparedPage.follow``.
+
+    The crawl process decides once per run what a link gets (a request, or
+    none: seen, archived, not due, over the page limit; each final for the
+    run), so the same link from a later page costs it an unpickling, a loop turn
+    and a seen-set lookup for nothing, ~100 times a page (menus, teaser lists).
+    A worker therefore sends each link once; the page's ``followable`` (the
+    queue's) keeps them all. Two generations of at most ``size // 2`` keys,
+    as the seen-set keeps its own: a key forgotten is only sent again.
+
+    Only a worker process keeps one (``serve``): a worker serves one crawl,
+    where inline extraction may serve several crawls in one process.
+    """
+
+    def __init__(self, size: int = PROPOSED_KEYS) -> None:
+        self._generation = max(1, size // 2)
+        self._recent: set[str] = set()
+        self._older: set[str] = set()
+
+    def fresh(self, follow: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+        """The entries of ``follow`` whose key was not sent before; they count as sent."""
+        out = []
+        for entry in follow:
+            key = entry[1]
+            if key in self._recent or key in self._older:
+                continue
+            if len(self._recent) >= self._generation:
+                self._older, self._recent = self._recent, set()
+            self._recent.add(key)
+            out.append(entry)
+        return out
+
+
+_proposed: ProposedLinks | None = None  # set by ``serve``: this process is a crawl's worker
 
 
 def prepare_page(
@@ -102,6 +141,8 @@ def prepared_from(
     follow += _to_follow(((link, key) for link, key in verdicts.items() if link not in teasers), 0)
     followable = [link for link in links if verdicts[link] is not None]
     payload = links_record_body(page.page_type, links, page.teasers)
+    if _proposed is not None:  # last: a page that fails above has sent nothing
+        follow = _proposed.fresh(follow)
     return PreparedPage(page, follow, followable, payload)
 
 
@@ -151,6 +192,7 @@ def warm_up() -> None:
 
 def serve(jobs: Connection, results: Connection) -> None:
     """A worker's loop: a pickled ``(fn, args)`` in, a pickled ``(ok, value)`` out."""
+    global _proposed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
     try:
         path = pickle.loads(jobs.recv_bytes())  # noqa: S301 - from the crawl process
@@ -158,6 +200,7 @@ def serve(jobs: Connection, results: Connection) -> None:
         return
     sys.path[:] = [*path, *(p for p in sys.path if p not in path)]  # its modules, importable
     warm_up()
+    _proposed = ProposedLinks()
     while True:
         try:
             data = jobs.recv_bytes()

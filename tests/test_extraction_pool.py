@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 from datetime import UTC, datetime
@@ -212,17 +213,66 @@ def test_prepared_page_in_a_worker_is_the_one_made_inline() -> None:
         prepared = asyncio.run(pool.prepare(html, url, FETCHED, domains))
     finally:
         pool.close()
-    assert prepared == prepare_page(html, url, FETCHED, domains)
+    inline = prepare_page(html, url, FETCHED, domains)
+    # A worker sends a link's canonical form once (ProposedLinks): "/world/" and
+    # "/world/?utm_source=nav" are one link to the crawl, so only the first goes.
+    once, keys = [], set()
+    for entry in inline.follow:
+        if entry[1] not in keys:
+            keys.add(entry[1])
+            once.append(entry)
+    assert prepared == dataclasses.replace(inline, follow=once)
+    assert len(once) == len(inline.follow) - 1
     assert prepared.page == extract_page(html, url, FETCHED)
     links = prepared.page.links
     assert "https://elsewhere.example/x" in links
     wanted = [u for u in links if u.startswith("https://gazette.example/") and is_page_link(u)]
     assert prepared.followable == wanted
-    assert [u for u, _, _ in prepared.follow] == list(dict.fromkeys(wanted))
+    assert [u for u, _, _ in inline.follow] == list(dict.fromkeys(wanted))
+    assert [u for u, _, _ in prepared.follow] == [u for u in dict.fromkeys(wanted) if "?" not in u]
     assert all(key == canonical(u) for u, key, _ in prepared.follow)
     assert {p for _, _, p in prepared.follow} <= {0, TEASER_PRIORITY}
     assert not any(u.endswith(".png") for u in prepared.followable)
     assert json.loads(prepared.payload)["page_type"] == "article"
+
+
+def test_a_worker_sends_each_link_to_follow_once() -> None:
+    """A worker leaves out of ``follow`` the links it sent with an earlier page
+    (the crawl process already decided them); ``followable`` keeps them all.
+    Inline, with no worker, every page gets its whole ``follow``."""
+    from crawler.extraction_worker import prepare_page
+
+    url, domains = "https://gazette.example/a/1", ("gazette.example",)
+    second = ARTICLE.replace("</nav>", "<a href='/culture/'>Culture</a></nav>")
+    pool = ExtractionPool(1)
+    pool.open()
+    try:
+        first_answer = asyncio.run(pool.prepare(ARTICLE, url, FETCHED, domains))
+        second_answer = asyncio.run(pool.prepare(second, url.replace("1", "2"), FETCHED, domains))
+        again = asyncio.run(pool.prepare(ARTICLE, url.replace("1", "3"), FETCHED, domains))
+    finally:
+        pool.close()
+    sent = [u for u, _, _ in first_answer.follow]
+    assert "https://gazette.example/world/" in sent
+    assert "https://gazette.example/sport/" in sent
+    assert [u for u, _, _ in second_answer.follow] == ["https://gazette.example/culture/"]
+    assert again.follow == []
+    inline = prepare_page(second, url.replace("1", "2"), FETCHED, domains)
+    assert second_answer.followable == inline.followable  # the queue still gets every link
+    assert [u for u, _, _ in inline.follow] == [*sent, "https://gazette.example/culture/"]
+    assert prepare_page(second, url, FETCHED, domains).follow == inline.follow
+
+
+def test_proposed_links_forget_the_oldest_generation() -> None:
+    """Bounded: after two generations a key is sent again, and the order is kept."""
+    from crawler.extraction_worker import ProposedLinks
+
+    proposed = ProposedLinks(size=4)  # generations of 2 keys
+    entry = lambda key: (key, key, 0)  # noqa: E731
+    assert proposed.fresh([entry("a"), entry("b"), entry("a")]) == [entry("a"), entry("b")]
+    assert proposed.fresh([entry("c"), entry("a"), entry("d")]) == [entry("c"), entry("d")]
+    assert proposed.fresh([entry("e")]) == [entry("e")]  # "a" and "b" are forgotten now
+    assert proposed.fresh([entry("b"), entry("d"), entry("a")]) == [entry("b"), entry("a")]
 
 
 def test_workers_started_early_are_adopted_and_answer() -> None:

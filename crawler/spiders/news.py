@@ -215,8 +215,9 @@ class NewsSpider(DiscoveryMixin, Spider):
         """Requests for the page's new in-scope links, teasers first.
 
         The extraction worker already kept each distinct in-scope page link
-        once, with its canonical form (``prepare_page``): here only the
-        seen-set and the state decide.
+        once, with its canonical form, and left out those it sent with an
+        earlier page (``prepare_page``): here only the seen-set and the state
+        decide.
         """
         seen = self.seen
         for url, key, priority in prepared.follow:

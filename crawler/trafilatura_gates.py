@@ -147,8 +147,10 @@ def ungated(xpaths: ModuleType) -> Iterator[None]:
     swapped = []
     for gate in GATES:
         expressions = _list_holding(xpaths, gate)
-        gated = expressions[gate.index] if expressions is not None else None
-        if expressions is None or not isinstance(gated, GatedXPath):
+        if expressions is None:
+            continue
+        gated = expressions[gate.index]
+        if not isinstance(gated, GatedXPath):
             continue
         swapped.append((expressions, gate.index, gated))
         expressions[gate.index] = gated.xpath

@@ -348,10 +348,32 @@ def main(argv: list[str] | None = None) -> int:
         print("(the summary below uses the median run of each kind)")
     print()
     print("\n".join(_summary(runs)))
-    paired = _paired_warc_share(every.get("product", []), every.get("nowarc", []))
-    if paired:
-        print(paired)
+    for paired in (
+        _paired_ratios(every.get("product", []), every.get("limit", []), "3/1", 0.6),
+        _paired_ratios(every.get("product", []), every.get("naive", []), "3/2", 4),
+        _paired_warc_share(every.get("product", []), every.get("nowarc", [])),
+    ):
+        if paired:
+            print(paired)
     return 0
+
+
+def _paired_ratios(product: list[Run], other: list[Run], name: str, target: float) -> str:
+    """A ratio from each round's own runs (close in time), median over the rounds:
+    the medians of each kind above may come from rounds the machine ran at
+    different speeds."""
+    if len(product) < 2 or len(product) != len(other):
+        return ""
+    ratios = sorted(
+        a.articles_s / b.articles_s for a, b in zip(product, other, strict=True) if b.articles_s
+    )
+    if not ratios:
+        return ""
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    return (
+        f"ratio {name}, paired by round (median of {len(ratios)}):"
+        f" {ratios[(len(ratios) - 1) // 2]:.2f} ({each})  (target >= {target})"
+    )
 
 
 def _paired_warc_share(with_warc: list[Run], without: list[Run]) -> str:

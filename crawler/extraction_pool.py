@@ -33,10 +33,11 @@ the workers extract.
 - Only extraction moves: WARC and JSON Lines are still written by the crawl
   process, in order, as before. ``extract_page`` already parses each page once
   for links, teasers and text, so the links come back with the page.
-- The crawl runs ``prepare_page`` in the workers: ``extract_page`` plus what
-  the crawl process would otherwise do per link (scope and asset checks,
-  canonical forms) and the JSON body of the page's links metadata record, so
-  the reactor process only checks its seen-set and writes bytes.
+- The crawl runs ``prepare_in_worker`` in the workers: ``extract_page`` plus
+  what the crawl process would otherwise do per link (scope and asset checks,
+  canonical forms, each link to follow sent once) and the JSON body of the
+  page's links metadata record, so the reactor process only checks its
+  seen-set and writes bytes.
 
 ``NEWSCRAWL_EXTRACTION_WORKERS=0`` switches the extension off
 (``NotConfigured``); the spider then extracts inline in the reactor process.
@@ -58,7 +59,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.extracted_page import ExtractedPage
-from crawler.extraction_worker import PreparedPage, prepare_page, prepared_from
+from crawler.extraction_worker import PreparedPage, prepare_in_worker, prepared_from
 from crawler.worker_process import (
     PIPE_BYTES,
     WorkerProcess,
@@ -83,7 +84,7 @@ class WorkerDied(Exception):
 
 
 class ExtractionPool:
-    """Scrapy extension: a bounded process pool for ``prepare_page`` (see the module)."""
+    """Scrapy extension: a bounded process pool for ``prepare_in_worker`` (see the module)."""
 
     def __init__(
         self,
@@ -295,12 +296,14 @@ class ExtractionPool:
         domains: tuple[str, ...],
         follow_teasers: bool = True,
     ) -> PreparedPage:
-        """``prepare_page`` in a worker (what the spider awaits); same slots and retries."""
+        """``prepare_in_worker`` in a worker (what the spider awaits); same slots and retries."""
         if self._extract is not None:  # a custom extractor (tests): links made here
             page = await self.extract(html, url, fetched_at)
             return prepared_from(page, domains, follow_teasers)
         return await self._run(
-            lambda: self._submit_call(prepare_page, html, url, fetched_at, domains, follow_teasers)
+            lambda: self._submit_call(
+                prepare_in_worker, html, url, fetched_at, domains, follow_teasers
+            )
         )
 
     async def _run(self, submit: Callable[[], asyncio.Future[T]]) -> T:

@@ -49,7 +49,7 @@ class PreparedPage:
     page: ExtractedPage
     # (url, canonical form, priority) of each distinct in-scope page link,
     # teasers first (with TEASER_PRIORITY when ``follow_teasers``); from a
-    # worker, only those it has not sent before (``ProposedLinks``).
+    # worker, only those it has not sent before (``prepare_in_worker``).
     follow: list[tuple[str, str, int]] = field(default_factory=list)
     # The page's outlinks that are in-scope page links, in page order (the queue's).
     followable: list[str] = field(default_factory=list)
@@ -81,8 +81,8 @@ class ProposedLinks:
     queue's) keeps them all. Two generations of at most ``size // 2`` keys,
     as the seen-set keeps its own: a key forgotten is only sent again.
 
-    Only a worker process keeps one (``serve``): a worker serves one crawl,
-    where inline extraction may serve several crawls in one process.
+    Only a worker process uses one (``prepare_in_worker``): a worker serves one
+    crawl, where inline extraction may serve several crawls in one process.
     """
 
     def __init__(self, size: int = PROPOSED_KEYS) -> None:
@@ -104,7 +104,7 @@ class ProposedLinks:
         return out
 
 
-_proposed: ProposedLinks | None = None  # set by ``serve``: this process is a crawl's worker
+_proposed = ProposedLinks()  # this worker's (only ``prepare_in_worker`` reads it)
 
 
 def prepare_page(
@@ -141,9 +141,22 @@ def prepared_from(
     follow += _to_follow(((link, key) for link, key in verdicts.items() if link not in teasers), 0)
     followable = [link for link in links if verdicts[link] is not None]
     payload = links_record_body(page.page_type, links, page.teasers)
-    if _proposed is not None:  # last: a page that fails above has sent nothing
-        follow = _proposed.fresh(follow)
     return PreparedPage(page, follow, followable, payload)
+
+
+def prepare_in_worker(
+    html: str | bytes,
+    url: str,
+    fetched_at: datetime,
+    domains: tuple[str, ...],
+    follow_teasers: bool = True,
+) -> PreparedPage:
+    """``prepare_page`` as a crawl's worker answers it: ``follow`` without the links
+    it sent with an earlier page (``ProposedLinks``). Recorded last, so a page
+    that fails has sent nothing."""
+    prepared = prepare_page(html, url, fetched_at, domains, follow_teasers)
+    prepared.follow = _proposed.fresh(prepared.follow)
+    return prepared
 
 
 def _to_follow(
@@ -192,7 +205,6 @@ def warm_up() -> None:
 
 def serve(jobs: Connection, results: Connection) -> None:
     """A worker's loop: a pickled ``(fn, args)`` in, a pickled ``(ok, value)`` out."""
-    global _proposed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
     try:
         path = pickle.loads(jobs.recv_bytes())  # noqa: S301 - from the crawl process
@@ -200,7 +212,6 @@ def serve(jobs: Connection, results: Connection) -> None:
         return
     sys.path[:] = [*path, *(p for p in sys.path if p not in path)]  # its modules, importable
     warm_up()
-    _proposed = ProposedLinks()
     while True:
         try:
             data = jobs.recv_bytes()

@@ -216,7 +216,7 @@ class NewsSpider(DiscoveryMixin, Spider):
 
         The extraction worker already kept each distinct in-scope page link
         once, with its canonical form, and left out those it sent with an
-        earlier page (``prepare_page``): here only the seen-set and the state
+        earlier page (``prepare_in_worker``): here only the seen-set and the state
         decide.
         """
         seen = self.seen

@@ -83,6 +83,22 @@ MAX_SIGHTINGS = 8192  # sightings kept in memory before they are written anyway
 _IN_CHUNK = 500  # URLs per "WHERE url IN (...)" lookup
 
 
+# A row queued as a plain link (no block, no fields) that a sitemap or feed then
+# lists takes the entry's fields: which of the two a crawl reads first depends on
+# fetch order, and the entry's keywords, title and date are worth keeping. A row
+# that already came from a teaser or an entry keeps its first sighting's fields.
+_ADOPT_SQL = (
+    "UPDATE followup SET block = ?, headline = ?, excerpt = ?, relative_time = ?,"
+    " published_at = ?, extra = ? WHERE url = ? AND block = 'link'"
+)
+
+
+def _adoption(teaser: Teaser, extra: dict[str, Any]) -> tuple[Any, ...]:
+    """``_ADOPT_SQL``'s parameters for a known URL listed by a sitemap or feed."""
+    fields = (teaser.headline, teaser.excerpt, teaser.relative_time, teaser.published_at)
+    return (teaser.block, *fields, _extra_json(extra), teaser.url)
+
+
 def _extra_json(extra: dict[str, Any] | None) -> str | None:
     return json.dumps(extra, ensure_ascii=False) if extra else None
 
@@ -194,6 +210,9 @@ class FollowupQueue:
             ),
         )
         state, times_seen = cur.fetchone()
+        if extra and times_seen > 1:  # known before: a plain link takes the entry's fields
+            fields = (headline, excerpt, relative_time, published_at, _extra_json(extra), url)
+            self._db.execute(_ADOPT_SQL, (block, *fields))
         return bool(state == "pending" and times_seen == 1)
 
     def add_page(
@@ -222,11 +241,15 @@ class FollowupQueue:
         sightings = self._sightings
         times_seen = self._times_seen
         here: set[str] = set()  # new teasers this page has queued already
+        adopted: list[tuple[Any, ...]] = []  # known URLs given a sitemap/feed entry's fields
         for teaser in teasers:
             url = teaser.url
             if url in known or url in here:  # each sighting of a teaser counts
                 sightings[url] = seen_at
                 times_seen[url] = times_seen.get(url, 0) + 1
+                extra = extras.get(url) if extras else None
+                if extra and url in known:
+                    adopted.append(_adoption(teaser, extra))
                 continue
             here.add(url)
             new_teasers.append(
@@ -249,9 +272,11 @@ class FollowupQueue:
         sightings.update(dict.fromkeys(known.intersection(unique_links), seen_at))
         skip = known | here if here else known
         new_links = [(url, source_url, seen_at, seen_at) for url in unique_links if url not in skip]
-        if new_teasers or new_links:
+        if new_teasers or new_links or adopted:
             with self.batch():  # one transaction: a crash keeps all of a page's rows or none
                 self._write_marks()
+                if adopted:
+                    self._db.executemany(_ADOPT_SQL, adopted)
                 if new_teasers:
                     self._db.executemany(
                         "INSERT INTO followup (url, headline, excerpt, relative_time,"

@@ -200,3 +200,43 @@ def test_mark_done_is_written_with_the_next_transaction(tmp_path: Path) -> None:
         assert other.pending() == []
         (start,) = [link for link in other.all() if link.url == a + "start"]
         assert (start.state, start.times_seen, start.headline) == ("done", 1, None)
+
+
+@pytest.mark.parametrize("way", ["add_page", "add"])
+def test_a_plain_link_listed_later_by_a_sitemap_takes_its_fields(tmp_path: Path, way: str) -> None:
+    """Which comes first, a page's plain link or the news sitemap's entry, is fetch
+    order; either way the entry's fields are kept. A teaser's row keeps its own."""
+    a = "https://a.example/"
+    entry_fields = {"keywords": ["k"], "language": "en"}
+    with FollowupQueue(tmp_path / "q.sqlite3") as queue:
+        queue.add_page([Teaser(a + "t", "Teaser headline")], [a + "x"], source_url=a, seen_at="s1")
+        entries = [
+            Teaser(
+                a + "x",
+                "From the sitemap",
+                published_at="2024-01-01T00:00:00Z",
+                block="news-sitemap",
+            ),
+            Teaser(a + "t", "Sitemap headline", block="news-sitemap"),
+        ]
+        extras = {t.url: entry_fields for t in entries}
+        if way == "add_page":
+            queue.add_page(entries, [], source_url=a + "sitemap.xml", seen_at="s2", extras=extras)
+        else:
+            for t in entries:
+                queue.add(
+                    t.url,
+                    headline=t.headline,
+                    published_at=t.published_at,
+                    block=t.block,
+                    seen_at="s2",
+                    extra=entry_fields,
+                )
+        rows = {row.url: row for row in queue.all()}
+    adopted = rows[a + "x"]
+    assert (adopted.block, adopted.headline) == ("news-sitemap", "From the sitemap")
+    assert adopted.published_at == "2024-01-01T00:00:00Z"
+    assert adopted.extra == entry_fields
+    assert (adopted.first_seen_at, adopted.last_seen_at) == ("s1", "s2")
+    kept = rows[a + "t"]
+    assert (kept.block, kept.headline, kept.extra) == (None, "Teaser headline", None)

@@ -93,10 +93,15 @@ _ADOPT_SQL = (
 )
 
 
-def _adoption(teaser: Teaser, extra: dict[str, Any]) -> tuple[Any, ...]:
-    """``_ADOPT_SQL``'s parameters for a known URL listed by a sitemap or feed."""
-    fields = (teaser.headline, teaser.excerpt, teaser.relative_time, teaser.published_at)
-    return (teaser.block, *fields, _extra_json(extra), teaser.url)
+def _adoption(
+    url: str,
+    block: str | None,
+    fields: tuple[str | None, str | None, str | None, str | None],
+    extra: dict[str, Any],
+) -> tuple[Any, ...]:
+    """``_ADOPT_SQL``'s parameters for a known URL listed by a sitemap or feed;
+    ``fields`` are its headline, excerpt, relative time and publication time."""
+    return (block, *fields, _extra_json(extra), url)
 
 
 def _extra_json(extra: dict[str, Any] | None) -> str | None:
@@ -211,8 +216,8 @@ class FollowupQueue:
         )
         state, times_seen = cur.fetchone()
         if extra and times_seen > 1:  # known before: a plain link takes the entry's fields
-            fields = (headline, excerpt, relative_time, published_at, _extra_json(extra), url)
-            self._db.execute(_ADOPT_SQL, (block, *fields))
+            fields = (headline, excerpt, relative_time, published_at)
+            self._db.execute(_ADOPT_SQL, _adoption(url, block, fields, extra))
         return bool(state == "pending" and times_seen == 1)
 
     def add_page(
@@ -249,7 +254,13 @@ class FollowupQueue:
                 times_seen[url] = times_seen.get(url, 0) + 1
                 extra = extras.get(url) if extras else None
                 if extra and url in known:
-                    adopted.append(_adoption(teaser, extra))
+                    fields = (
+                        teaser.headline,
+                        teaser.excerpt,
+                        teaser.relative_time,
+                        teaser.published_at,
+                    )
+                    adopted.append(_adoption(url, teaser.block, fields, extra))
                 continue
             here.add(url)
             new_teasers.append(

@@ -98,7 +98,7 @@ def run_plan(
     base = Settings()
     base.setmodule("crawler.settings", priority="project")
     # Crawlers are built here, one per source, so install the reactor they expect first.
-    install_reactor(base["TWISTED_REACTOR"])
+    install_reactor(base["TWISTED_REACTOR"], base["ASYNCIO_EVENT_LOOP"])
     process = CrawlerProcess(base)
     outcomes: list[SourceOutcome] = []
     ledger_path = OutputLayout(plan.output).state_path

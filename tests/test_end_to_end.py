@@ -291,3 +291,12 @@ def test_no_request_carries_meta_copied_from_a_response(server: Any, tmp_path: P
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert metacopy in proc.stderr  # it really ran
     assert "internal meta keys" not in proc.stderr
+
+
+def test_the_crawl_runs_on_uvloop(server: Any, tmp_path: Path) -> None:
+    """The asyncio reactor runs on uvloop's loop (crawler/settings.py), not asyncio's own."""
+    proc = run_newscrawl(
+        "crawl", server.url, "--output", str(tmp_path), *FAST, "-s", "LOG_LEVEL=DEBUG"
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Using asyncio event loop: uvloop.Loop" in proc.stderr

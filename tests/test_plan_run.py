@@ -161,3 +161,13 @@ def test_news_sitemap_fields_are_kept(server: Any, tmp_path: Path) -> None:
     (meta,) = sitemap_meta
     assert meta["entries"][0]["publication"]
     assert meta["entries"][0]["published_at"]
+
+
+def test_a_plan_run_installs_uvloop_as_the_settings_ask(server: Any, tmp_path: Path) -> None:
+    """``newscrawl run`` installs the reactor itself, with the settings' event loop."""
+    plan = _plan(tmp_path, server)
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("[settings]\n", '[settings]\nLOG_LEVEL = "DEBUG"\n'), "utf-8")
+    proc = run_newscrawl("run", str(plan))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Using asyncio event loop: uvloop.Loop" in proc.stderr

@@ -47,12 +47,17 @@ def _crawl(server: Any, out: Path, *args: str) -> dict[str, str | None]:
     return _requests(out)
 
 
+@pytest.fixture(scope="module")
+def full(demo_server: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    """The demo site crawled with no depth limit: one crawl for every test here."""
+    return _crawl(demo_server, tmp_path_factory.mktemp("full"))
+
+
 @pytest.mark.parametrize("max_depth", [1, 2])
 def test_max_depth_bounds_the_crawl_along_its_referers(
-    demo_server: Any, tmp_path: Path, max_depth: int
+    demo_server: Any, full: dict[str, str | None], tmp_path: Path, max_depth: int
 ) -> None:
     start = demo_server.url
-    full = _crawl(demo_server, tmp_path / "full")
     limited = _crawl(demo_server, tmp_path / "limited", "--max-depth", str(max_depth))
     depths = _depths(limited)
     assert depths[start] == 0
@@ -64,8 +69,10 @@ def test_max_depth_bounds_the_crawl_along_its_referers(
             assert referer in limited, f"{url} names {referer}, which was not fetched"
 
 
-def test_links_followed_from_a_page_carry_it_as_referer(demo_server: Any, tmp_path: Path) -> None:
-    referers = _crawl(demo_server, tmp_path)
+def test_links_followed_from_a_page_carry_it_as_referer(
+    demo_server: Any, full: dict[str, str | None]
+) -> None:
+    referers = full
     start = demo_server.url
     assert referers[start] is None  # a start request has no page behind it
     from_start = [url for url, referer in referers.items() if referer == start]

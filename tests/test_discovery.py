@@ -524,3 +524,24 @@ def test_demo_publish_is_the_only_fresh_entry(demo: DemoServer) -> None:
         links = parse_sitemap(body, demo.url).links if "sitemap" in path else parse_feed(body, "")
         fresh = [link.url for link in links if is_fresh(link, now, timedelta(days=2))]
         assert fresh == [demo.url_for(article.path)], path
+
+
+# -- robots.txt sitemaps from Scrapy's parsers -----------------------------------------------
+ROBOTS = b"User-agent: *\nDisallow: /private/\nSitemap: https://news.example/sitemap-index.xml\n"
+
+
+@pytest.mark.parametrize("parser_path", ["ProtegoRobotParser", "PythonRobotParser"])
+def test_robots_sitemaps_from_scrapys_parsers(parser_path: str) -> None:
+    import scrapy.robotstxt
+
+    from crawler.spiders.discovery import robots_sitemaps
+
+    parser = getattr(scrapy.robotstxt, parser_path)(ROBOTS, None)
+    assert robots_sitemaps(parser) == ["https://news.example/sitemap-index.xml"]
+
+
+def test_robots_sitemaps_unknown_parser_and_failed_fetch() -> None:
+    from crawler.spiders.discovery import robots_sitemaps
+
+    assert robots_sitemaps(object()) is None  # type: ignore[arg-type]  # ask robots.txt again
+    assert robots_sitemaps(None) == []  # robots.txt could not be fetched: nothing to read

@@ -203,6 +203,34 @@ def test_robots_txt_archived_and_obeyed(crawl: dict[str, Any], server: Any) -> N
     assert crawl["report"]["robots_blocked"] >= 1
 
 
+def _paths(log: list[Any]) -> list[str]:
+    return [path for _method, path, _headers in log]
+
+
+def test_robots_txt_is_fetched_once_and_its_sitemaps_read(
+    crawl: dict[str, Any], server: Any
+) -> None:
+    """Obeying robots.txt, the sitemaps come from the robots middleware's own fetch."""
+    paths = _paths(crawl["server_log"])
+    assert paths.count("/robots.txt") == 1
+    assert len(crawl["responses"][server.url + "robots.txt"]) == 1
+    assert {"/sitemap-index.xml", "/news-sitemap.xml"} <= set(paths)
+
+
+def test_robots_sitemaps_are_read_when_robots_txt_is_not_obeyed(tmp_path: Path, site: Any) -> None:
+    from crawler.demo.server import DemoServer
+
+    with DemoServer() as srv:
+        proc = run_newscrawl(
+            "crawl", srv.url, "--output", str(tmp_path), "--max-pages", "8", *FAST,
+            "-s", "ROBOTSTXT_OBEY=False",
+        )  # fmt: skip
+        paths = _paths(srv.requests)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert paths.count("/robots.txt") == 1
+    assert "/sitemap-index.xml" in paths
+
+
 def test_queue_holds_exactly_the_out_of_scope_teasers(crawl: dict[str, Any], site: Any) -> None:
     with FollowupQueue(crawl["out"] / "state.sqlite3") as queue:
         pending = {link.url for link in queue.pending()}

@@ -2,23 +2,28 @@
 
 Feeds come from the spider's arguments/settings and from ``<link
 rel=alternate>`` on start pages; sitemaps from arguments/settings and from the
-``Sitemap:`` lines of robots.txt (asked once per host, archived like any
-response). Entries older than ``NEWSCRAWL_MAX_AGE_DAYS`` are not fetched,
+``Sitemap:`` lines of robots.txt. robots.txt is fetched once per host: when it
+is obeyed, the sitemaps are read from the fetch Scrapy's RobotsTxtMiddleware
+makes anyway; when not, the spider asks for it. Either way it is archived like
+any response. Entries older than ``NEWSCRAWL_MAX_AGE_DAYS`` are not fetched,
 unless they update an article archived before. Every entry kept goes on the
 follow-up queue with its title and publication time.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 from protego import Protego
 from scrapy import Request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
 
 from crawler.discovery import DiscoveredLink, is_fresh, parse_feed, parse_sitemap
 from crawler.errors import record_error
@@ -41,6 +46,33 @@ def _newest_first(link: DiscoveredLink) -> str:
     return link.published_at or link.modified_at or ""
 
 
+def robots_middleware(crawler: Any) -> RobotsTxtMiddleware | None:
+    """The crawl's RobotsTxtMiddleware, when robots.txt is obeyed (it fetches robots.txt)."""
+    engine = getattr(crawler, "engine", None)
+    if engine is None:
+        return None
+    for middleware in engine.downloader.middleware.middlewares:
+        if isinstance(middleware, RobotsTxtMiddleware):
+            return middleware
+    return None
+
+
+def robots_sitemaps(parser: RobotParser | None) -> list[str] | None:
+    """The Sitemap: lines of a parsed robots.txt; None when the parser does not keep them.
+
+    Scrapy's Protego and Python parsers keep the parsed file as ``rp``; a
+    robots.txt that could not be fetched has no parser, and so no sitemaps.
+    """
+    if parser is None:
+        return []
+    parsed = getattr(parser, "rp", None)
+    if isinstance(parsed, Protego):
+        return list(parsed.sitemaps)
+    if isinstance(parsed, RobotFileParser):
+        return list(parsed.site_maps() or [])
+    return None
+
+
 class DiscoveryMixin:
     """Robots, feed and sitemap handling; mixed into NewsSpider."""
 
@@ -54,35 +86,41 @@ class DiscoveryMixin:
 
     _request: Callable[..., Request | None]  # NewsSpider's: the one place requests are made
 
-    def discovery_requests(self, start_urls: list[str]) -> Iterator[Request]:
-        """robots.txt of each start host (for its sitemaps), then the declared feeds/sitemaps."""
-        if self.sitemaps_from_robots:
-            origins = dict.fromkeys(
-                f"{p.scheme}://{p.netloc}" for p in (urlsplit(u) for u in start_urls)
-            )
-            for origin in origins:
+    async def discovery_requests(self, entry_points: list[str]) -> AsyncIterator[Request]:
+        """The declared feeds and sitemaps, then those robots.txt of each entry host lists."""
+        for request in self.discovery_url_requests([*self.feeds, *self.sitemaps]):
+            yield request
+        if not self.sitemaps_from_robots:
+            return
+        robots = robots_middleware(self.crawler)
+        origins = dict.fromkeys(
+            f"{p.scheme}://{p.netloc}" for p in (urlsplit(u) for u in entry_points)
+        )
+        for origin in origins:
+            robots_url = origin + "/robots.txt"
+            # Obeying robots.txt, Scrapy's middleware fetches it once per host:
+            # its Sitemap: lines are read from that fetch, not from a second one.
+            parser = await robots.robot_parser(Request(robots_url)) if robots else None
+            sitemaps = robots_sitemaps(parser) if robots else None
+            if sitemaps is None:
                 yield Request(
-                    origin + "/robots.txt",
+                    robots_url,
                     callback=self.parse_robots,
                     dont_filter=True,
                     priority=DISCOVERY_PRIORITY,
                     meta={"dont_obey_robotstxt": True},
                 )
-        for url in [*self.feeds, *self.sitemaps]:
-            request = self._request(url, callback=self.parse_discovery, priority=DISCOVERY_PRIORITY)
-            if request is not None:
+                continue
+            for request in self.discovery_url_requests(sitemaps):
                 yield request
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
             return
-        for url in Protego.parse(response.text).sitemaps:
-            request = self._request(url, callback=self.parse_discovery, priority=DISCOVERY_PRIORITY)
-            if request is not None:
-                yield request
+        yield from self.discovery_url_requests(Protego.parse(response.text).sitemaps)
 
-    def feed_requests(self, urls: list[str]) -> Iterator[Request]:
-        """Requests for feeds a start page announces."""
+    def discovery_url_requests(self, urls: Iterable[str]) -> Iterator[Request]:
+        """Requests for feeds and sitemaps: declared, announced by a page or by robots.txt."""
         for url in urls:
             request = self._request(url, callback=self.parse_discovery, priority=DISCOVERY_PRIORITY)
             if request is not None:

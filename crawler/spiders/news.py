@@ -129,7 +129,9 @@ class NewsSpider(DiscoveryMixin, Spider):
             request = self._request(url, meta={"newscrawl_start": True})
             if request is not None:
                 yield request
-        for request in self.discovery_requests([*self.start_urls, *self.feeds, *self.sitemaps]):
+        async for request in self.discovery_requests(
+            [*self.start_urls, *self.feeds, *self.sitemaps]
+        ):
             yield request
         if self.state is not None and self.live_blog:
             for url in self.state.article_urls():  # live blogs change: ask again every run
@@ -279,7 +281,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         links.followable, links.payload = prepared.followable, prepared.payload
         yield links
         if self.discover_feeds and response.meta.get("newscrawl_start"):
-            for request in self.feed_requests(feed_urls_in_html(text, response.url)):
+            for request in self.discovery_url_requests(feed_urls_in_html(text, response.url)):
                 yield request
         yield fetched_page(response, page.page_type, page=page, version=version)
         for request in self._follow(prepared):

@@ -12,6 +12,7 @@ follow-up queue with its title and publication time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,9 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.python.failure import Failure
 
 from crawler.discovery import DiscoveredLink, is_fresh, parse_feed, parse_sitemap
 from crawler.errors import record_error
@@ -31,6 +35,8 @@ from crawler.incremental import modified_since
 from crawler.items import Teaser
 from crawler.links import canonical
 from crawler.spiders.page_items import fetched_page, page_links
+
+logger = logging.getLogger(__name__)
 
 DISCOVERY_PRIORITY = 20  # feeds and sitemaps first: they name the newest articles
 
@@ -80,39 +86,68 @@ class DiscoveryMixin:
     sitemaps: list[str]
     max_age: timedelta | None
     sitemaps_from_robots: bool
+    robots_reads: list[Deferred[None]]  # robots.txt reads started, not yet waited for
     crawler: Any
     scope: Any
     state: Any
 
     _request: Callable[..., Request | None]  # NewsSpider's: the one place requests are made
 
-    async def discovery_requests(self, entry_points: list[str]) -> AsyncIterator[Request]:
-        """The declared feeds and sitemaps, then those robots.txt of each entry host lists."""
-        for request in self.discovery_url_requests([*self.feeds, *self.sitemaps]):
-            yield request
+    def robots_sitemap_requests(self, entry_points: list[str]) -> Iterator[Request]:
+        """The sitemaps robots.txt lists, for each host of ``entry_points``.
+
+        Obeying robots.txt, Scrapy's RobotsTxtMiddleware fetches it once per
+        host anyway: each host's sitemaps are read from that fetch as soon as it
+        is parsed (and scheduled with ``engine.crawl``), instead of from a second
+        request. Not obeying it, robots.txt is requested here.
+        """
         if not self.sitemaps_from_robots:
             return
         robots = robots_middleware(self.crawler)
-        origins = dict.fromkeys(
-            f"{p.scheme}://{p.netloc}" for p in (urlsplit(u) for u in entry_points)
-        )
+        origins = dict.fromkeys(f"{p.scheme}://{p.netloc}" for p in map(urlsplit, entry_points))
         for origin in origins:
-            robots_url = origin + "/robots.txt"
-            # Obeying robots.txt, Scrapy's middleware fetches it once per host:
-            # its Sitemap: lines are read from that fetch, not from a second one.
-            parser = await robots.robot_parser(Request(robots_url)) if robots else None
-            sitemaps = robots_sitemaps(parser) if robots else None
-            if sitemaps is None:
-                yield Request(
-                    robots_url,
-                    callback=self.parse_robots,
-                    dont_filter=True,
-                    priority=DISCOVERY_PRIORITY,
-                    meta={"dont_obey_robotstxt": True},
-                )
+            url = origin + "/robots.txt"
+            if robots is None:
+                yield self._robots_request(url)
                 continue
-            for request in self.discovery_url_requests(sitemaps):
-                yield request
+            read = deferred_from_coro(robots.robot_parser(Request(url)))
+            self.robots_reads.append(
+                read.addCallback(self._robots_parsed, url).addErrback(self._robots_failed, url)
+            )
+
+    async def robots_sitemaps_read(self) -> None:
+        """Wait for the robots.txt reads ``robots_sitemap_requests`` started.
+
+        The end of ``start()`` waits here: while it does, the crawl cannot go
+        idle and close before the sitemaps are scheduled.
+        """
+        reads, self.robots_reads = self.robots_reads, []
+        if reads:
+            await maybe_deferred_to_future(DeferredList(reads))
+
+    def _robots_parsed(self, parser: RobotParser | None, url: str) -> None:
+        if self.crawler.engine.spider is None:
+            return  # closed meanwhile
+        sitemaps = robots_sitemaps(parser)
+        requests = (
+            [self._robots_request(url)]  # a parser that keeps no sitemaps: ask ourselves
+            if sitemaps is None
+            else self.discovery_url_requests(sitemaps)
+        )
+        for request in requests:
+            self.crawler.engine.crawl(request)
+
+    def _robots_failed(self, failure: Failure, url: str) -> None:
+        logger.error("Could not read the sitemaps of %s: %s", url, failure.value)
+
+    def _robots_request(self, url: str) -> Request:
+        return Request(
+            url,
+            callback=self.parse_robots,
+            dont_filter=True,
+            priority=DISCOVERY_PRIORITY,
+            meta={"dont_obey_robotstxt": True},
+        )
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         if response.status != 200:

@@ -80,6 +80,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.sitemaps = _split_arg(sitemaps)
         self.max_age: timedelta | None = None
         self.sitemaps_from_robots = True
+        self.robots_reads = []
         self.discover_feeds = True
         self.start_urls = _split_arg(start_urls)
         self._declared_domains = _split_arg(allowed_domains)
@@ -129,7 +130,9 @@ class NewsSpider(DiscoveryMixin, Spider):
             request = self._request(url, meta={"newscrawl_start": True})
             if request is not None:
                 yield request
-        async for request in self.discovery_requests(
+        for request in self.discovery_url_requests([*self.feeds, *self.sitemaps]):
+            yield request
+        for request in self.robots_sitemap_requests(
             [*self.start_urls, *self.feeds, *self.sitemaps]
         ):
             yield request
@@ -139,9 +142,14 @@ class NewsSpider(DiscoveryMixin, Spider):
                     request = self._request(url, priority=TEASER_PRIORITY)
                     if request is not None:
                         yield request
+        for request in self._frontier_requests():
+            yield request
+        await self.robots_sitemaps_read()
+
+    def _frontier_requests(self) -> Iterator[Request]:
+        """The frontier of earlier runs (and of a crashed one): newest first."""
         if self.followup is None:
             return
-        # The frontier of earlier runs (and of a crashed one): newest first.
         for link in self.followup.pending():
             if link.url in self.scope and is_page_link(link.url):
                 request = self._request(link.url, priority=TEASER_PRIORITY)

@@ -21,6 +21,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# robots.txt Crawl-delay: a host's slot waits that long between requests (no
+# jitter; AutoThrottle never goes below it), capped at the MAX, in seconds.
+NEWSCRAWL_ROBOTS_CRAWL_DELAY = True
+NEWSCRAWL_ROBOTS_CRAWL_DELAY_MAX = 60.0
 
 # --- robustness -----------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
@@ -104,6 +108,11 @@ EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 500,
     "crawler.extensions.report.RunReportExtension": 510,
     "crawler.extensions.gc_tuning.GcTuningExtension": 900,
+    # robots.txt Crawl-delay honoured, and AutoThrottle kept above it
+    # (crawler/extensions/crawl_delay.py): Scrapy's AutoThrottle is replaced.
+    "crawler.extensions.crawl_delay.RobotsCrawlDelay": 50,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.crawl_delay.SlotFloorAutoThrottle": 0,
 }
 # Scrapy 2.19's own extensions (its EXTENSIONS_BASE), less the remote control
 # (see REMOTE_CONTROL_ENABLED). Spelt out, not derived from Scrapy's defaults:

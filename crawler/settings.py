@@ -34,6 +34,11 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_TIMES = 1
+# A host that answers one of these is paused (crawler/extensions/backoff.py):
+# Retry-After seconds, else the DEFAULT, never longer than the MAX.
+NEWSCRAWL_BACKOFF_HTTP_CODES = [429, 503]
+NEWSCRAWL_BACKOFF_DEFAULT = 30.0
+NEWSCRAWL_BACKOFF_MAX = 600.0
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0  # 0 = no limit; `newscrawl crawl --max-depth N`
 DEPTH_PRIORITY = 1  # breadth first: home and sections before deep archives
@@ -111,6 +116,8 @@ EXTENSIONS = {
     # robots.txt Crawl-delay honoured, and AutoThrottle kept above it
     # (crawler/extensions/crawl_delay.py): Scrapy's AutoThrottle is replaced.
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 50,
+    # A host that answers 429/503 waits its Retry-After (crawler/extensions/backoff.py).
+    "crawler.extensions.backoff.Backoff": 60,
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.extensions.crawl_delay.SlotFloorAutoThrottle": 0,
 }

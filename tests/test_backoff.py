@@ -7,6 +7,7 @@ still be fetched, the 429 archived, and the pace back to normal afterwards.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -117,6 +118,7 @@ def test_retry_after_pauses_the_host_then_it_goes_back_to_its_pace(
         if rec.rec_type == "response" and rec.target_uri.endswith(BUSY)
     ]
     assert statuses == [429, 200]  # the refusal is archived too
+    assert json.loads((tmp_path / "report.json").read_text())["backoff_pauses"] == 1
 
 
 def test_503_with_an_http_date(site: _Site, tmp_path: Path) -> None:

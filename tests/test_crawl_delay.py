@@ -6,6 +6,7 @@ request arrives, and the gaps between them are what the site experienced.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -78,6 +79,7 @@ def test_crawl_delay_spaces_requests_without_autothrottle(site: _Site, tmp_path:
     site.robots = "User-agent: *\nCrawl-delay: 1\n"
     gaps = _page_gaps(site, tmp_path, *FAST, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
     assert min(gaps) >= 0.95, gaps  # no jitter takes a gap below the delay
+    assert json.loads((tmp_path / "report.json").read_text())["robots_crawl_delay_max"] == 1.0
 
 
 def test_autothrottle_does_not_go_below_crawl_delay(site: _Site, tmp_path: Path) -> None:

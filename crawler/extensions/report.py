@@ -51,6 +51,8 @@ def build_report(stats: dict[str, Any], *, crawl_id: str, layout: OutputLayout) 
         "warc_files_total": len(warc_files),
         "warc_bytes_total": warc_bytes,
         "robots_blocked": num("newscrawl/robots_blocked"),
+        "robots_crawl_delay_max": stats.get("newscrawl/robots/crawl_delay_max"),
+        "backoff_pauses": num("newscrawl/backoff/pauses"),
         "start_urls_ok": num("newscrawl/start_urls/ok"),
         "start_urls_failed": num("newscrawl/start_urls/failed"),
         "start_url_error": stats.get("newscrawl/start_urls/last_error"),

@@ -25,6 +25,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # jitter; AutoThrottle never goes below it), capped at the MAX, in seconds.
 NEWSCRAWL_ROBOTS_CRAWL_DELAY = True
 NEWSCRAWL_ROBOTS_CRAWL_DELAY_MAX = 60.0
+# RFC 9309: robots.txt unreachable (5xx, network error) = the host is off limits
+# for the run (crawler/middlewares/robots.py); False: Scrapy's allow-all.
+NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW = True
 
 # --- robustness -----------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
@@ -90,6 +93,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta-refresh redirects, skipping heads that never say "refresh".
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
+    # RFC 9309: a robots.txt lost to a 5xx or a network error disallows the host.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RfcRobotsTxtMiddleware": 100,
 }
 SPIDER_MIDDLEWARES = {
     # Scrapy 2.19's check that a spider did not copy response.meta into a new

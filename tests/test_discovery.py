@@ -11,12 +11,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -35,6 +33,7 @@ from crawler.discovery import (
     to_utc_iso,
 )
 from tests.conftest import FAST, run_newscrawl
+from tests.localsite import Answer, LocalSite, page, serving
 
 BASE = "https://news.example/sitemaps/sitemap.xml"
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -556,59 +555,24 @@ def test_robots_sitemaps_unknown_parser_and_failed_fetch() -> None:
 ROBOTS_DELAY = 2.0
 
 
-class _Site(ThreadingHTTPServer):
-    """A one-page site whose robots.txt names one (empty) sitemap; it logs each request."""
-
-    daemon_threads = True
-
-    def __init__(self, robots_delay: float) -> None:
-        super().__init__(("127.0.0.1", 0), _SiteHandler)
-        self.robots_delay = robots_delay
-        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
-        self.log: list[tuple[float, str, str]] = []  # (monotonic time, event, path)
-
-
-class _SiteHandler(BaseHTTPRequestHandler):
-    server: _Site
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        site = self.server
-        site.log.append((time.monotonic(), "asked", self.path))
-        if self.path == "/robots.txt":
-            time.sleep(site.robots_delay)
-            body, kind = f"User-agent: *\nSitemap: {site.url}sitemap.xml\n".encode(), "text/plain"
-        elif self.path == "/sitemap.xml":
-            body, kind = urlset(""), "application/xml"
-        else:
-            body, kind = b"<!doctype html><title>Home</title><p>Nothing new.</p>", "text/html"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        site.log.append((time.monotonic(), "sent", self.path))
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
-        pass
-
-
-def _when(site: _Site, event: str, path: str) -> list[float]:
-    return [t for t, e, p in site.log if (e, p) == (event, path)]
+def _robots_site(site: LocalSite, path: str) -> Answer:
+    """One page; robots.txt (after ``state["delay"]`` seconds) names one empty sitemap."""
+    if path == "/robots.txt":
+        time.sleep(site.state["delay"])
+        robots = f"User-agent: *\nSitemap: {site.url}sitemap.xml\n"
+        return Answer(body=robots.encode(), content_type="text/plain")
+    if path == "/sitemap.xml":
+        return Answer(body=urlset(""), content_type="application/xml")
+    return page("Home")
 
 
 def test_robots_sitemaps_of_each_host_as_soon_as_its_robots_txt_is_read(tmp_path: Path) -> None:
-    slow, quick = _Site(ROBOTS_DELAY), _Site(0.0)
-    for site in (slow, quick):
-        threading.Thread(target=site.serve_forever, daemon=True).start()
-    try:
+    with serving(_robots_site) as slow, serving(_robots_site) as quick:
+        slow.state["delay"], quick.state["delay"] = ROBOTS_DELAY, 0.0
         proc = run_newscrawl("crawl", slow.url, quick.url, "--output", str(tmp_path), *FAST)
-    finally:
-        for site in (slow, quick):
-            site.shutdown()
-            site.server_close()
     assert proc.returncode == 0, proc.stderr[-3000:]
     for site in (slow, quick):
-        assert len(_when(site, "asked", "/robots.txt")) == 1  # the robots middleware's fetch only
-        assert len(_when(site, "asked", "/sitemap.xml")) == 1
+        assert len(site.asked("/robots.txt")) == 1  # the robots middleware's fetch only
+        assert len(site.asked("/sitemap.xml")) == 1
     # the quick host's sitemap was asked while the slow host's robots.txt was still on its way
-    assert _when(quick, "asked", "/sitemap.xml")[0] < _when(slow, "sent", "/robots.txt")[0]
+    assert quick.asked("/sitemap.xml")[0].arrived < slow.asked("/robots.txt")[0].sent

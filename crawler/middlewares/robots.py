@@ -1,0 +1,64 @@
+"""Scrapy's RobotsTxtMiddleware, with RFC 9309's rule for an unreachable robots.txt.
+
+RFC 9309 (2.3.1.4): when robots.txt cannot be had because of a server error
+(5xx) or a network error, a crawler MUST assume complete disallow; a 4xx
+means there are no rules. Scrapy parses whatever body came back, so an error
+page (or nothing at all) allows every URL of a site that is failing. Here a
+5xx answer or a failed download gives that host a disallow-all policy for the
+rest of the run (the next run asks again), counted as
+``newscrawl/robots/unreachable``; ``NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW =
+False`` keeps Scrapy's behaviour. Retries (RetryMiddleware) and the 429/503
+pause (``crawler.extensions.backoff``) happen before this verdict.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
+
+logger = logging.getLogger(__name__)
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """RobotsTxtMiddleware that disallows a host whose robots.txt is unreachable."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.disallow_unreachable = crawler.settings.getbool(
+            "NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW", True
+        )
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if self.disallow_unreachable and 500 <= response.status <= 599:
+            self._unreachable(netloc, f"HTTP {response.status}")
+            response = response.replace(body=DISALLOW_ALL)
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if not self.disallow_unreachable or isinstance(exc, IgnoreRequest):
+            super()._robots_error(exc, netloc)  # IgnoreRequest: offsite, say; not the site's
+            return
+        self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = parser = build_from_crawler(
+            self._parserimpl, self.crawler, DISALLOW_ALL
+        )
+        if isinstance(waiting, Deferred):  # what the host's requests wait on
+            waiting.callback(parser)
+
+    def _unreachable(self, netloc: str, why: str) -> None:
+        self._stats.inc_value("newscrawl/robots/unreachable")
+        logger.warning(
+            "robots.txt of %s is unreachable (%s): nothing on that host is fetched in this run"
+            " (RFC 9309; NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW)",
+            netloc,
+            why,
+        )

@@ -576,3 +576,21 @@ def test_robots_sitemaps_of_each_host_as_soon_as_its_robots_txt_is_read(tmp_path
         assert len(site.asked("/sitemap.xml")) == 1
     # the quick host's sitemap was asked while the slow host's robots.txt was still on its way
     assert quick.asked("/sitemap.xml")[0].arrived < slow.asked("/robots.txt")[0].sent
+
+
+def test_robots_sitemaps_come_before_the_old_frontier_in_the_page_budget(
+    tmp_path: Path,
+) -> None:
+    """A second, budgeted run still reads the sitemaps, whatever the first left pending."""
+    with DemoServer() as demo:
+        first = run_newscrawl(
+            "crawl", demo.url, "--output", str(tmp_path), "--max-pages", "3", *FAST
+        )
+        assert first.returncode == 0, first.stderr[-3000:]
+        demo.clear_requests()
+        second = run_newscrawl(
+            "crawl", demo.url, "--output", str(tmp_path), "--max-pages", "4", *FAST
+        )
+        assert second.returncode == 0, second.stderr[-3000:]
+        paths = [path for _method, path, _headers in demo.requests]
+    assert "/sitemap-index.xml" in paths, paths

@@ -118,8 +118,8 @@ class DiscoveryMixin:
     async def robots_sitemaps_read(self) -> None:
         """Wait for the robots.txt reads ``robots_sitemap_requests`` started.
 
-        The end of ``start()`` waits here: while it does, the crawl cannot go
-        idle and close before the sitemaps are scheduled.
+        ``start()`` waits here: while it does, the crawl cannot go idle and
+        close before the sitemaps are scheduled.
         """
         reads, self.robots_reads = self.robots_reads, []
         if reads:

@@ -136,6 +136,10 @@ class NewsSpider(DiscoveryMixin, Spider):
             [*self.start_urls, *self.feeds, *self.sitemaps]
         ):
             yield request
+        # Sitemaps name the newest articles: they get the page budget (--max-pages)
+        # before the older frontier. Every request to a host waits for its
+        # robots.txt anyway, and the start URLs are already on their way.
+        await self.robots_sitemaps_read()
         if self.state is not None and self.live_blog:
             for url in self.state.article_urls():  # live blogs change: ask again every run
                 if url in self.scope and is_live_blog(url, self.live_blog):
@@ -144,7 +148,6 @@ class NewsSpider(DiscoveryMixin, Spider):
                         yield request
         for request in self._frontier_requests():
             yield request
-        await self.robots_sitemaps_read()
 
     def _frontier_requests(self) -> Iterator[Request]:
         """The frontier of earlier runs (and of a crashed one): newest first."""

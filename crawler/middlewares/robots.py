@@ -1,4 +1,10 @@
-"""Scrapy's RobotsTxtMiddleware, with RFC 9309's rule for an unreachable robots.txt.
+"""Scrapy's RobotsTxtMiddleware, with RFC 9309's rules for redirects and for an
+unreachable robots.txt.
+
+RFC 9309 (2.3.1.2): a robots.txt redirect is followed, even to another host.
+Scrapy's own robots.txt request is filtered like any other, so a redirect out
+of the crawl's scope was dropped and the host treated as having no rules; here
+robots.txt requests may leave the scope (``allow_offsite``).
 
 RFC 9309 (2.3.1.4): when robots.txt cannot be had because of a server error
 (5xx) or a network error, a crawler MUST assume complete disallow; a 4xx
@@ -14,11 +20,14 @@ pause (``crawler.extensions.backoff``) happen before this verdict.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
@@ -35,6 +44,18 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.disallow_unreachable = crawler.settings.getbool(
             "NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW", True
         )
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        if (
+            request.callback is NO_CALLBACK
+            and request.meta.get("dont_obey_robotstxt")
+            and urlparse_cached(request).path == "/robots.txt"
+        ):
+            # RFC 9309: a robots.txt redirect is followed, to any host. Without
+            # this, OffsiteMiddleware drops one that leaves the crawl's scope
+            # (www. to the bare domain, say) and every URL would be allowed.
+            request.meta["allow_offsite"] = True  # redirects copy the request's meta
+        await super().process_request(request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if self.disallow_unreachable and 500 <= response.status <= 599:

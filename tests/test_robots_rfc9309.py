@@ -1,5 +1,6 @@
-"""RFC 9309: a robots.txt lost to a 5xx or a network error disallows the host
-(crawler/middlewares/robots.py); a 4xx means no rules."""
+"""RFC 9309 in crawler/middlewares/robots.py: a robots.txt lost to a 5xx or a
+network error disallows the host, a 4xx means no rules, and a robots.txt
+redirect is followed even out of the crawl's scope."""
 
 from __future__ import annotations
 
@@ -80,3 +81,25 @@ def test_switched_off_an_unreachable_robots_txt_allows_all(tmp_path: Path) -> No
         Answer(500, b"error"), tmp_path, "-s", "NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW=False"
     )
     assert set(PAGES) <= set(site.paths())
+
+
+def test_robots_txt_redirect_to_another_host_is_followed(tmp_path: Path) -> None:
+    """127.0.0.1's robots.txt moved to localhost (out of scope): its rules still hold."""
+
+    def route(site: LocalSite, path: str) -> Answer:
+        port = site.server_address[1]
+        if path == "/robots.txt":
+            moved = f"http://localhost:{port}/robots-file.txt"
+            return Answer(301, headers=(("Location", moved),))
+        if path == "/robots-file.txt":
+            return Answer(body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+        if path == "/":
+            return page("Home", ["/a.html", "/private/b.html"])
+        return page(path)
+
+    with serving(route) as site:
+        proc = run_newscrawl("crawl", site.url, "--output", str(tmp_path), *FAST)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "/robots-file.txt" in site.paths()
+    assert "/a.html" in site.paths()
+    assert "/private/b.html" not in site.paths()

@@ -28,6 +28,7 @@ NEWSCRAWL_ROBOTS_CRAWL_DELAY_MAX = 60.0
 # RFC 9309: robots.txt unreachable (5xx, network error) = the host is off limits
 # for the run (crawler/middlewares/robots.py); False: Scrapy's allow-all.
 NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW = True
+NEWSCRAWL_ROBOTS_MAX_BYTES = 500 * 1024  # robots.txt beyond this is not read (RFC 9309 2.5)
 
 # --- robustness -----------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30

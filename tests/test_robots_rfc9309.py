@@ -103,3 +103,17 @@ def test_robots_txt_redirect_to_another_host_is_followed(tmp_path: Path) -> None
     assert "/robots-file.txt" in site.paths()
     assert "/a.html" in site.paths()
     assert "/private/b.html" not in site.paths()
+
+
+@pytest.mark.parametrize(
+    ("limit", "late_rule_holds"), [((), False), (("-s", "NEWSCRAWL_ROBOTS_MAX_BYTES=0"), True)]
+)
+def test_only_the_first_500_kib_of_robots_txt_are_read(
+    tmp_path: Path, limit: tuple[str, ...], late_rule_holds: bool
+) -> None:
+    padding = b"# a comment line, padding the file out past the parse limit\n" * 10_000
+    robots = b"User-agent: *\nDisallow: /a.html\n" + padding + b"Disallow: /b.html\n"
+    assert len(robots) > 500 * 1024
+    site, _ = _crawl(Answer(body=robots, content_type="text/plain"), tmp_path, *limit)
+    assert "/a.html" not in site.paths()  # a rule in the first 500 KiB holds
+    assert ("/b.html" not in site.paths()) is late_rule_holds  # one after it, only unlimited

@@ -15,6 +15,9 @@ rest of the run (the next run asks again), counted as
 ``newscrawl/robots/unreachable``; ``NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW =
 False`` keeps Scrapy's behaviour. Retries (RetryMiddleware) and the 429/503
 pause (``crawler.extensions.backoff``) happen before this verdict.
+
+RFC 9309 (2.5): a crawler may stop parsing after 500 KiB (Google does);
+``NEWSCRAWL_ROBOTS_MAX_BYTES`` is that limit, cut at a line end (0: none).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.disallow_unreachable = crawler.settings.getbool(
             "NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW", True
         )
+        self.max_bytes = crawler.settings.getint("NEWSCRAWL_ROBOTS_MAX_BYTES", 500 * 1024)
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         if (
@@ -61,6 +65,17 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
         if self.disallow_unreachable and 500 <= response.status <= 599:
             self._unreachable(netloc, f"HTTP {response.status}")
             response = response.replace(body=DISALLOW_ALL)
+        elif 0 < self.max_bytes < len(response.body):
+            # parsed in the crawl process: a 30 MB "robots.txt" would stall it
+            cut = response.body.rfind(b"\n", 0, self.max_bytes) + 1 or self.max_bytes
+            self._stats.inc_value("newscrawl/robots/truncated")
+            logger.warning(
+                "robots.txt of %s is %d bytes: only its first %d are read (RFC 9309 2.5)",
+                netloc,
+                len(response.body),
+                cut,
+            )
+            response = response.replace(body=response.body[:cut])
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:

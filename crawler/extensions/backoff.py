@@ -11,6 +11,11 @@ means ``NEWSCRAWL_BACKOFF_DEFAULT`` seconds, and no pause is longer than
 ``NEWSCRAWL_BACKOFF_MAX``. The status codes are ``NEWSCRAWL_BACKOFF_HTTP_CODES``
 (an empty list switches this off). The responses are archived like any other.
 
+The pause is also the slot's floor in ``DOWNLOAD_SLOTS`` (the downloader's
+``per_slot_settings``, as a robots Crawl-delay is), so ``SlotFloorAutoThrottle``
+cannot shorten it and a slot rebuilt meanwhile keeps it; the floor the slot
+had before comes back with its pace.
+
 It acts on ``response_downloaded``, as AutoThrottle does: that signal comes
 before the slot sends its next request, where a downloader middleware would be
 too late.
@@ -55,6 +60,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 class _Paused:
     delay: float  # the slot's own delay and jitter, given back when the host recovers
     jitter: float
+    floor: dict[str, float]  # its DOWNLOAD_SLOTS entry before the pause, given back too
     until: float = 0.0  # monotonic time the pause ends: no answer before it tells recovery
     pause: float = 0.0  # the slot's delay meanwhile
 
@@ -86,20 +92,24 @@ class Backoff:
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         key: str = request.meta.get("download_slot") or ""
-        slot = self.crawler.engine.downloader.slots.get(key)  # type: ignore[union-attr]
+        downloader = self.crawler.engine.downloader  # type: ignore[union-attr]
+        slot = downloader.slots.get(key)
         if slot is None:
             return
+        floors = downloader.per_slot_settings
         paused = self._paused.get(key)
         if response.status in self.codes:
             header = response.headers.get("Retry-After") or b""
             asked = retry_after_seconds(header.decode("latin-1"), datetime.now(UTC))
             pause = min(self.default if asked is None else asked, self.longest)
             if paused is None:
-                paused = self._paused[key] = _Paused(slot.delay, slot.jitter)
+                floor = dict(floors.get(key, {}))
+                paused = self._paused[key] = _Paused(slot.delay, slot.jitter, floor)
             slot.lastseen = now = monotonic()  # the pause counts from now
             paused.pause = max(paused.pause, paused.delay, pause)  # the longest asked for
             paused.until = max(paused.until, now + paused.pause)
             slot.delay, slot.jitter = paused.pause, 0.0
+            floors[key] = {**paused.floor, "delay": paused.pause, "jitter": 0.0}
             self.crawler.stats.inc_value("newscrawl/backoff/pauses")  # type: ignore[union-attr]
             logger.warning(
                 "%s answered %d for %s: waiting %.0f s between its requests until it recovers",
@@ -108,13 +118,13 @@ class Backoff:
                 request.url,
                 slot.delay,
             )
-        elif paused is not None and monotonic() < paused.until:
-            # an answer within the pause ends nothing, and AutoThrottle (whose
-            # handler runs first) must not have shortened it
-            slot.delay = max(slot.delay, paused.pause)
-        elif paused is not None:
+        elif paused is not None and monotonic() >= paused.until:  # an answer within it ends nothing
             del self._paused[key]
             slot.delay, slot.jitter = paused.delay, paused.jitter
+            if paused.floor:
+                floors[key] = paused.floor
+            else:
+                floors.pop(key, None)
             if slot.latercall is not None:  # a send timed by the pause: the downloader,
                 slot.latercall.cancel()  # right after this signal, times it anew
                 slot.latercall = None

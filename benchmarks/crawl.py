@@ -304,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         site = work / "site"
         t0 = time.perf_counter()
         counts = generate_site(site, n)
+        os.sync()  # or the kernel writes the new site back to disk during the runs
         sizes = [p.stat().st_size for p, _ in iter_pages(site)]
         print(
             f"site: {n} articles, {len(sizes)} pages ({counts}), "

@@ -87,7 +87,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--output", "-o", default="output", help="output directory (default: output)")
-    cmd.add_argument("--max-pages", type=int, default=None, help="stop requesting after N pages")
+    cmd.add_argument(
+        "--max-pages",
+        type=int,
+        default=None,
+        help="stop requesting after N pages (sitemaps and feeds count; robots.txt does not)",
+    )
     cmd.add_argument("--max-depth", type=int, default=None, help="follow links N levels deep")
     cmd.add_argument(
         "-s",

@@ -30,21 +30,16 @@ from scrapy.robotstxt import RobotParser
 logger = logging.getLogger(__name__)
 
 
-def slot_floor(crawler: Crawler, key: str | None) -> float:
-    """The delay ``DOWNLOAD_SLOTS`` (or a robots Crawl-delay) sets for slot ``key``, or 0."""
-    if key is None or crawler.engine is None:
-        return 0.0
-    return float(crawler.engine.downloader.per_slot_settings.get(key, {}).get("delay", 0.0))
-
-
 class SlotFloorAutoThrottle(AutoThrottle):
-    """AutoThrottle that never takes a slot below its own configured delay."""
+    """AutoThrottle that never takes a slot below its own configured delay
+    (its ``DOWNLOAD_SLOTS`` entry: a robots Crawl-delay, a backoff pause)."""
 
     def _response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         super()._response_downloaded(response, request, spider)
         key, slot = self._get_slot(request, spider)
-        if slot is not None:
-            slot.delay = max(slot.delay, slot_floor(self.crawler, key))
+        if key is not None and slot is not None:
+            floors = self.crawler.engine.downloader.per_slot_settings  # type: ignore[union-attr]
+            slot.delay = max(slot.delay, float(floors.get(key, {}).get("delay", 0.0)))
 
 
 class RobotsCrawlDelay:

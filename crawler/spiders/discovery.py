@@ -53,11 +53,8 @@ def _newest_first(link: DiscoveredLink) -> str:
 
 
 def robots_middleware(crawler: Any) -> RobotsTxtMiddleware | None:
-    """The crawl's RobotsTxtMiddleware, when robots.txt is obeyed (it fetches robots.txt)."""
-    engine = getattr(crawler, "engine", None)
-    if engine is None:
-        return None
-    for middleware in engine.downloader.middleware.middlewares:
+    """The running crawl's RobotsTxtMiddleware, when robots.txt is obeyed (it fetches it)."""
+    for middleware in crawler.engine.downloader.middleware.middlewares:
         if isinstance(middleware, RobotsTxtMiddleware):
             return middleware
     return None

@@ -19,7 +19,10 @@ from archive.errors import (
 from archive.index import CdxjEntry, build_index, load_capture, lookup, update_index
 from archive.reader import ArchivedRecord, iter_records, read_record
 from archive.repair import RepairResult, repair_open_files
+from archive.warcio_compat import install as _install_warcio_decoders
 from archive.writer import HttpExchange, RecordLocation, WarcWriter
+
+_install_warcio_decoders()
 
 __all__ = [
     "ArchiveError",

@@ -12,8 +12,9 @@ record) and then checks the properties ``WarcWriter`` guarantees:
 * a payload with a ``Content-Encoding`` actually decodes (as far as it goes,
   when the record is ``WARC-Truncated``).
 
-Also a command: ``python -m archive.check FILE...`` prints the problems and
-exits 1 if there are any.
+Also a command, ``python -m archive FILE...`` (``archive/__main__.py``; not
+``-m archive.check``, which the package has already imported): it prints the
+problems and exits 1 if there are any.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the problems of each file given; exit status 1 if any has one."""
     paths = list(sys.argv[1:] if argv is None else argv)
     if not paths:
-        print("usage: python -m archive.check FILE.warc.gz...", file=sys.stderr)
+        print("usage: python -m archive FILE.warc.gz...", file=sys.stderr)
         return 2
     status = 0
     for path in paths:
@@ -156,7 +157,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {problem}")
         status |= bool(problems)
     return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())

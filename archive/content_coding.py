@@ -1,8 +1,10 @@
-"""Undo an HTTP ``Content-Encoding`` (gzip, deflate, br) on an archived payload.
+"""Undo an HTTP ``Content-Encoding`` (gzip, deflate, br, zstd) on an archived payload.
 
 Archived payloads keep their content coding, because that is what the server
 sent and what the payload digest covers; readers that want the text decode
-here. ``br`` needs the ``brotli`` (or ``brotlicffi``) package.
+here. ``br`` needs the ``brotli`` (or ``brotlicffi``) package, ``zstd``
+Python 3.14's ``compression.zstd`` or the ``backports.zstd`` package (both
+come with Scrapy).
 """
 
 from __future__ import annotations
@@ -14,11 +16,17 @@ from types import ModuleType
 
 from archive.errors import WarcFormatError
 
-__all__ = ["UnsupportedEncoding", "decode_content", "parse_content_encoding"]
+__all__ = [
+    "UnsupportedEncoding",
+    "brotli_module",
+    "decode_content",
+    "parse_content_encoding",
+    "zstd_module",
+]
 
 
-def _load_brotli() -> ModuleType | None:
-    for name in ("brotli", "brotlicffi"):
+def _first_module(*names: str) -> ModuleType | None:
+    for name in names:
         try:
             return importlib.import_module(name)
         except ImportError:
@@ -26,7 +34,18 @@ def _load_brotli() -> ModuleType | None:
     return None  # pragma: no cover - depends on the environment
 
 
-_brotli = _load_brotli()
+_brotli = _first_module("brotli", "brotlicffi")
+_zstd = _first_module("compression.zstd", "backports.zstd")
+
+
+def brotli_module() -> ModuleType | None:
+    """The brotli binding in use, None when none is installed."""
+    return _brotli
+
+
+def zstd_module() -> ModuleType | None:
+    """The zstd binding in use, None when none is installed."""
+    return _zstd
 
 
 class UnsupportedEncoding(WarcFormatError):
@@ -86,11 +105,35 @@ def _br(data: bytes, allow_partial: bool) -> bytes:
     return out
 
 
+def _zstd_decode(data: bytes, allow_partial: bool) -> bytes:
+    if _zstd is None:
+        raise UnsupportedEncoding(
+            "the payload is zstd-compressed (Content-Encoding: zstd); install the "
+            "'backports.zstd' package (Python < 3.14) to decode it, or use the raw payload"
+        )
+    out = []
+    while True:  # like gzip, zstd allows several frames back to back
+        decoder = _zstd.ZstdDecompressor()
+        try:
+            out.append(decoder.decompress(data))
+        except _zstd.ZstdError as exc:
+            raise zlib.error(f"invalid zstd data: {exc}") from None
+        if not decoder.eof:
+            if not allow_partial:
+                raise zlib.error("the zstd stream ends early")
+            break
+        data = decoder.unused_data
+        if not data:
+            break
+    return b"".join(out)
+
+
 _DECODERS: dict[str, Callable[[bytes, bool], bytes]] = {
     "gzip": _gzip,
     "x-gzip": _gzip,
     "deflate": _deflate,
     "br": _br,
+    "zstd": _zstd_decode,
 }
 
 

@@ -174,10 +174,20 @@ def _index_lines(warc_paths: Sequence[Path]) -> list[str]:
         return out.read_text(encoding="utf-8").splitlines(keepends=True)
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomically(path: Path, lines: Iterable[str]) -> None:
     """Write to a temporary file beside ``path``, then rename: readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    # mkstemp makes the file 0600; an index is for replay tools, often run as
+    # another user, so it gets the mode any new file would (0666 less umask).
+    os.fchmod(fd, 0o666 & ~_umask())
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(lines)

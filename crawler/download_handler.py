@@ -8,7 +8,8 @@ with a parser that also records every header line in order, and hands the raw
 head to the WARC capture middleware through ``request.meta[META_RAW_HEAD]``.
 
 It subclasses private parts of Scrapy 2.19's ``http11`` module (pinned);
-``tests/test_download_handler.py`` fails loudly if an upgrade breaks it.
+``tests/test_warc_capture.py`` (reason phrase, header order, case and
+repeats against a raw-socket server) fails loudly if an upgrade breaks it.
 """
 
 from __future__ import annotations

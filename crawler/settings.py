@@ -32,6 +32,16 @@ NEWSCRAWL_ROBOTS_MAX_BYTES = 500 * 1024  # robots.txt beyond this is not read (R
 
 # --- robustness -----------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
+# Scrapy's request headers, plus the content codings asked for: gzip and deflate
+# only, as Heritrix and wget ask. Scrapy 2.19 would also ask for br and zstd;
+# pywb 2.10 cannot replay zstd, and warcio 1.8.1 (its `warcio check`) cannot
+# decode br with brotli 1.2, which Scrapy requires. A coding sent unasked is
+# still archived as sent, and the archive package decodes all four.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
 # Keep truncated responses (flagged "dataloss") so they are archived with
 # WARC-Truncated and counted, instead of vanishing as a download error.
 DOWNLOAD_FAIL_ON_DATALOSS = False

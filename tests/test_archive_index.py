@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,6 +108,21 @@ def test_update_index_rebuilds_when_a_file_disappears(tmp_path: Path) -> None:
     first[0].unlink()
     entries = list(iter_index(update_index(tmp_path)))
     assert [e.url for e in entries] == ["https://news.example/2"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_index_files_get_the_umask_mode_not_mkstemps_0600(tmp_path: Path, umask: int) -> None:
+    """pywb or a wayback machine running as another user must be able to read them."""
+    crawl(tmp_path, 0, [exchange("https://news.example/1")])
+    previous = os.umask(umask)
+    try:
+        index = update_index(tmp_path)
+    finally:
+        os.umask(previous)
+    written = [index, *index.parent.glob("*.json")]
+    assert len(written) == 2, written
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
 
 
 def test_update_index_without_warcs(tmp_path: Path) -> None:

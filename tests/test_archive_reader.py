@@ -12,6 +12,7 @@ from pathlib import Path
 
 import brotli
 import pytest
+from backports import zstd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -137,6 +138,8 @@ def _deflate_raw(data: bytes) -> bytes:
         pytest.param("deflate", zlib.compress, id="deflate-zlib"),
         pytest.param("deflate", _deflate_raw, id="deflate-raw"),
         pytest.param("br", brotli.compress, id="brotli"),
+        pytest.param("zstd", zstd.compress, id="zstd"),
+        pytest.param("zstd", lambda b: zstd.compress(b[:9]) + zstd.compress(b[9:]), id="frames"),
         pytest.param("deflate, gzip", lambda b: gzip.compress(zlib.compress(b)), id="stacked"),
         pytest.param("gzip", lambda b: gzip.compress(b[:9]) + gzip.compress(b[9:]), id="members"),
     ],
@@ -164,7 +167,9 @@ def test_truncated_gzip_decodes_as_far_as_it_goes(tmp_path: Path) -> None:
     [
         pytest.param("gzip", b"not gzip at all", "does not decode", id="garbage"),
         pytest.param("gzip", gzip.compress(TEXT)[:40], "does not decode", id="cut-short"),
-        pytest.param("zstd", b"\x28\xb5\x2f\xfd", "unsupported", id="unknown-coding"),
+        pytest.param("zstd", b"not zstd at all", "does not decode", id="zstd-garbage"),
+        pytest.param("zstd", zstd.compress(TEXT)[:40], "does not decode", id="zstd-cut-short"),
+        pytest.param("compress", b"\x1f\x9d\x90", "unsupported", id="unknown-coding"),
     ],
 )
 def test_decoded_body_errors(tmp_path: Path, encoding: str, stored: bytes, message: str) -> None:

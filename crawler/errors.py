@@ -4,7 +4,10 @@ Kinds used: ``http_status`` (4xx/5xx), ``truncated`` (body shorter than
 announced), ``binary_body`` (non-text bytes where HTML was expected),
 ``not_html``, ``charset`` (bytes that do not decode as declared),
 ``redirect_loop``, ``timeout``, ``download`` (connection and other transport
-failures), ``extraction``. Stats keys: ``newscrawl/errors/<kind>`` and
+failures), ``extraction`` (the extractor failed, or found an article with no
+text), ``invalid_field`` (a row mended to fit the schema: see
+``crawler/pipelines/validate.py``), ``invalid_row`` (a row that could not be, so
+its page is fetched again next run). Stats keys: ``newscrawl/errors/<kind>`` and
 ``newscrawl/errors/total``.
 """
 

@@ -21,6 +21,13 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # control characters libxml2 rejects, deleted from the UTF-8 bytes (one C pass)
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+# the same controls written as character references (&#11;, a vertical tab pasted
+# from a word processor): lxml keeps them in the tree, and trafilatura then
+# loses the whole body (its XML step refuses them); read as a space
+_CONTROL_REF_RE = re.compile(
+    rb"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01])(?![0-9])"
+    rb"|[xX]0*(?:[1-8bBcCeEfF]|1[0-9a-fA-F])(?![0-9a-fA-F]));?"
+)
 # noncharacters libxml2 rejects too, deleted from the text: a page without characters
 # beyond U+00FF is answered at once (its bytes would be searched end to end)
 _NONCHARACTERS = ("\ufffe", "\uffff")
@@ -80,6 +87,7 @@ def parse_html(page: str | bytes) -> html.HtmlElement | None:
             if bad in text:
                 text = text.replace(bad, "")
         data = text.encode("utf-8", errors="replace").translate(None, _CONTROL_BYTES)
+        data = _CONTROL_REF_RE.sub(b" ", data)
         if not data.strip():
             return None
         root = html.document_fromstring(data, parser=_PARSER)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Teaser:
     headline: str
     excerpt: str | None = None
     relative_time: str | None = None  # as written on the page, e.g. "8 mins ago"
-    published_at: str | None = None  # UTC ISO 8601, resolved against the fetch time
+    published_at: str | None = None  # ISO 8601 (schema pageTime), resolved against the fetch time
     block: str | None = None  # the block's label, e.g. "Recent Posts"
 
 

@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem
 from archive import HttpExchange, WarcWriter
 from archive.errors import WarcWriteError
 from crawler.followup import FollowupQueue
-from crawler.items import ArticleChanges, ArticleItem, Teaser, WarcLocation
+from crawler.items import ArticleChanges, ArticleItem, FetchedPage, Teaser, WarcLocation
 from crawler.pipelines.jsonl import article_row, encode_row
 from crawler.pipelines.validate import ValidateArticlePipeline, is_valid_row
 from crawler.schema import (
@@ -172,8 +172,93 @@ def test_pipeline_drops_invalid_rows_with_the_full_message() -> None:
     bad.body = ""
     with pytest.raises(DropItem, match="body"):
         pipeline.process_item(bad)
-    assert stats.values == {"newscrawl/items/invalid": 1}
+    assert stats.values == {
+        "newscrawl/items/invalid": 1,
+        "newscrawl/errors/invalid_row": 1,
+        "newscrawl/errors/total": 1,
+    }
     assert article_validator().is_valid(article_row(_item()))
+
+
+def _fetched(url: str = "https://news.example/a/1") -> FetchedPage:
+    return FetchedPage(
+        url=url,
+        aliases=[],
+        fetched_at="2024-05-22T10:00:00.000Z",
+        status=200,
+        kind="article",
+        body="Line one",
+        version=1,
+    )
+
+
+def test_a_dropped_articles_page_is_recorded_as_an_error_not_as_done() -> None:
+    """Else the state would call it a known article and no later run would fetch it."""
+    pipeline = ValidateArticlePipeline(_Stats())
+    bad = _item()
+    bad.title = None
+    bad.body = ""
+    with pytest.raises(DropItem):
+        pipeline.process_item(bad)
+    other = pipeline.process_item(_fetched("https://news.example/a/2"))
+    assert other.kind == "article"
+    page = pipeline.process_item(_fetched())
+    assert (page.kind, page.body, page.version) == ("error", None, None)
+    assert pipeline.process_item(_fetched()).kind == "article"  # only that fetch
+
+
+MENDABLE = {
+    "bad-published-at": (_set("published_at", "yesterday"), {"published_at": None}),
+    "bad-modified-at": (_set("modified_at", "3 March"), {"modified_at": None}),
+    "language-number": (_set("language", 5), {"language": None}),
+    "tag-number": (_set("tags", ["a", 7, "b"]), {"tags": ["a", "b"]}),
+    "categories-not-list": (_set("categories", "World"), {"categories": []}),
+}
+
+
+@pytest.mark.parametrize(("mutate", "expected"), MENDABLE.values(), ids=MENDABLE.keys())
+def test_an_optional_field_that_breaks_the_schema_is_emptied_not_the_row_lost(
+    mutate: Callable[[dict[str, Any]], None], expected: dict[str, Any]
+) -> None:
+    row = copy.deepcopy(article_row(_item()))
+    mutate(row)
+    item = ArticleItem(**{k: v for k, v in row.items() if k not in ("teasers", "warc", "changes")})
+    item.teasers, item.warc, item.changes = _item().teasers, _item().warc, _item().changes
+    stats = _Stats()
+    kept = ValidateArticlePipeline(stats).process_item(item)
+    assert is_valid_row(article_row(kept))
+    assert {k: getattr(kept, k) for k in expected} == expected
+    assert (kept.body, kept.title) == (_item().body, _item().title)
+    assert stats.values["newscrawl/errors/invalid_field"] == 1
+
+
+def test_a_bad_teaser_is_left_out_the_others_kept() -> None:
+    item = _item()
+    item.teasers[1].published_at = "8 mins ago"
+    stats = _Stats()
+    kept = ValidateArticlePipeline(stats).process_item(item)
+    assert [t.headline for t in kept.teasers] == ["B"]
+    assert stats.values["newscrawl/errors/invalid_field"] == 1
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
+    item = _item()
+    item.description = "Breaking \ud83d news"  # half an emoji, as JSON-LD may escape it
+    item.teasers[0].headline = "B \udc00"
+    stats = _Stats()
+    kept = ValidateArticlePipeline(stats).process_item(item)
+    assert kept.description == "Breaking \ufffd news"
+    assert kept.teasers[0].headline == "B \ufffd"
+    assert json.loads(encode_row(kept))["description"] == "Breaking \ufffd news"
+    assert stats.values["newscrawl/errors/invalid_field"] == 1
+
+
+@pytest.mark.parametrize("value", ["2024-03-03", "2024-03-03T10:00:00", "2024-03-03T09:00:00Z"])
+def test_page_times_without_a_zone_are_valid(value: str) -> None:
+    """Pages often give no zone; the row keeps what they give (schema 1.2)."""
+    item = _item()
+    item.published_at = item.modified_at = item.teasers[1].published_at = value
+    assert is_valid_row(article_row(item))
 
 
 def _add_then_crash(queue: FollowupQueue) -> None:
@@ -244,4 +329,5 @@ def test_an_item_that_is_not_json_is_dropped_with_a_reason() -> None:
     item.tags = [object()]  # type: ignore[list-item]
     with pytest.raises(DropItem, match="not JSON"):
         ValidateArticlePipeline(stats).process_item(item)
-    assert stats.values == {"newscrawl/items/invalid": 1}
+    assert stats.values["newscrawl/items/invalid"] == 1
+    assert stats.values["newscrawl/errors/invalid_row"] == 1

@@ -282,19 +282,23 @@ class NewsSpider(DiscoveryMixin, Spider):
             return
         page = prepared.page
         version = None
+        kind = page.page_type
         if page.page_type == "article" and page.body:
             stats.inc_value("newscrawl/articles")
             article = self._article(response, page)
             if article is not None:
                 version = article.version
                 yield article
+        elif page.page_type == "article":  # an article whose text did not come out
+            record_error(stats, "extraction", response.url, "an article page with no body text")
+            kind = "error"  # not a finished article: fetched again next run
         links = page_links(response, page.page_type, list(page.links), list(page.teasers))
         links.followable, links.payload = prepared.followable, prepared.payload
         yield links
         if self.discover_feeds and response.meta.get("newscrawl_start"):
             for request in self.discovery_url_requests(feed_urls_in_html(text, response.url)):
                 yield request
-        yield fetched_page(response, page.page_type, page=page, version=version)
+        yield fetched_page(response, kind, page=page, version=version)
         for request in self._follow(prepared):
             yield request
 

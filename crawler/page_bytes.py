@@ -13,17 +13,23 @@ _SNIFF_BYTES = 4096
 _SINGLE_BYTE = {"cp1252", "latin-1", "latin1", "iso-8859-1", "iso8859-1", "windows-1252", "ascii"}
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 32))
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_STRAY_NULS = 2  # more NUL bytes than this in the sniffed start: binary
 
 
-def looks_binary(body: bytes) -> bool:
+def looks_binary(body: bytes, encoding: str | None = None) -> bool:
     """True when the start of ``body`` is not text (NUL bytes or many control bytes).
 
-    A UTF-16 byte-order mark says text: UTF-16 is full of NUL and control-range bytes.
+    UTF-16 and UTF-32 are full of NUL and control-range bytes: a byte-order mark
+    or a declared ``encoding`` of that family says text. Elsewhere a stray NUL or
+    two (an editor's slip in a long article) is not binary; compressed or image
+    bytes have one NUL in 256, some 16 in the sniffed 4 KiB.
     """
     head = body[:_SNIFF_BYTES]
     if not head or head.startswith(_UTF16_BOMS):
         return False
-    if b"\x00" in head:
+    if encoding and encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32")):
+        return False
+    if head.count(b"\x00") > _STRAY_NULS:
         return True
     controls = len(head) - len(head.translate(None, _CONTROL))  # one pass, in C
     return controls / len(head) > 0.1

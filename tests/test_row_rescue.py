@@ -3,7 +3,9 @@
 A page date without a zone failed the schema and the row was dropped; a
 ``&#11;`` (vertical tab) emptied the body; a lone surrogate in JSON-LD made the
 row unencodable. In each case the page was still recorded as a finished
-article, so no later run fetched it again. Real crawls of a local server.
+article, so no later run fetched it again. A page declared UTF-16 without a
+byte-order mark, or with one stray NUL byte, was called binary and not
+extracted. Real crawls of a local server.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ PAGES = {
     ),
     "/vt.html": article("Vertical tab", extra="Pasted &#11; text."),
     "/surrogate.html": article("Surrogate", JSON_LD),
+    "/utf16.html": article("UTF-16 sans BOM").decode().encode("utf-16-le"),
+    "/nul.html": article("Stray NUL", extra="A slip\x00 of the editor."),
     "/zoned.html": article(
         "Zoned", '<meta property="article:published_time" content="2024-03-03T10:00:00+01:00">'
     ),
@@ -59,7 +63,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             body = PAGES.get(self.path, b"")
         self.send_response(200 if self.path == "/" or self.path in PAGES else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        charset = "utf-16le" if self.path == "/utf16.html" else "utf-8"
+        self.send_header("Content-Type", f"text/html; charset={charset}")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -109,6 +114,12 @@ def test_page_times_keep_what_the_page_says(
 
 def test_a_vertical_tab_reference_does_not_empty_the_body(crawl: dict[str, Any]) -> None:
     assert "Pasted" in crawl["rows"]["vt.html"]["body"]
+
+
+def test_utf16_and_a_stray_nul_are_text(crawl: dict[str, Any]) -> None:
+    assert crawl["rows"]["utf16.html"]["title"] == "UTF-16 sans BOM"
+    assert "library budget" in crawl["rows"]["utf16.html"]["body"]
+    assert "A slip of the editor." in crawl["rows"]["nul.html"]["body"]
 
 
 def test_a_lone_surrogate_is_replaced_and_counted(crawl: dict[str, Any]) -> None:

@@ -313,7 +313,7 @@ class NewsSpider(DiscoveryMixin, Spider):
             return "not_html", response.url, "not a text response"
         if _is_plain_text(response):
             return "not_html", response.url, "plain text, not an HTML page"
-        if looks_binary(response.body):
+        if looks_binary(response.body, response.encoding):
             return "binary_body", response.url, "binary bytes under a text type"
         return None
 

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from crawler.cli_archive import add_archive_commands, run_archive
 from crawler.lock import OutputLock, OutputLocked
-from crawler.output import OutputLayout
+from crawler.output import OutputLayout, crawl_id_of
 
 EXIT_USAGE = 2
 EXIT_LOCKED = 3  # another crawl holds the output directory: try again later
@@ -89,11 +89,14 @@ def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--output", "-o", default="output", help="output directory (default: output)")
     cmd.add_argument(
         "--max-pages",
-        type=int,
+        type=_at_least(1),
         default=None,
-        help="stop requesting after N pages (sitemaps and feeds count; robots.txt does not)",
+        help="stop requesting after N requests: pages, sitemaps and feeds (robots.txt is not"
+        " counted; a request robots.txt then forbids is)",
     )
-    cmd.add_argument("--max-depth", type=int, default=None, help="follow links N levels deep")
+    cmd.add_argument(
+        "--max-depth", type=_at_least(1), default=None, help="follow links N levels deep"
+    )
     cmd.add_argument(
         "-s",
         dest="settings",
@@ -103,6 +106,19 @@ def _add_crawl_options(cmd: argparse.ArgumentParser) -> None:
         help="override a Scrapy or newscrawl setting (repeatable)",
     )
     cmd.add_argument("--quiet", "-q", action="store_true", help="no summary, warnings only")
+
+
+def _at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer no smaller than ``low`` (argparse words the error)."""
+
+    def parse(text: str) -> int:
+        value = int(text)  # ValueError: argparse says "invalid ... value"
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
 
 
 def _check_output_dir(path: str) -> Path:
@@ -231,14 +247,21 @@ def run_crawl(
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")  # keep the live line readable
     settings.setdict(overrides or {}, priority="cmdline")
     process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
     try:
         with OutputLock(output):
-            process.crawl(NewsSpider, start_urls=list(urls))
+            process.crawl(crawler, start_urls=list(urls))
             process.start()
     finally:
         worker_process.close_spares()  # none left unless the pool never opened
-    report_path = OutputLayout(output).report_path
-    return json.loads(report_path.read_text(encoding="utf-8"))
+    # report.json's content, made from this crawl's own stats: also when the
+    # file is switched off (NEWSCRAWL_REPORT_ENABLED), never an earlier run's
+    from crawler.extensions.report import build_report
+
+    assert crawler.stats is not None
+    return build_report(
+        crawler.stats.get_stats(), crawl_id=crawl_id_of(crawler), layout=OutputLayout(output)
+    )
 
 
 def format_summary(report: dict[str, Any]) -> str:
@@ -259,8 +282,9 @@ def format_summary(report: dict[str, Any]) -> str:
 
 
 def _crawl_and_report(args: argparse.Namespace, urls: list[str], extra: dict[str, Any]) -> int:
-    output = _check_output_dir(args.output)
     overrides = {**extra, **_parse_settings(args.settings)}
+    # -s NEWSCRAWL_OUTPUT_DIR=X is --output X: one directory, locked and reported on
+    output = _check_output_dir(str(overrides.pop("NEWSCRAWL_OUTPUT_DIR", args.output)))
     if args.quiet:
         overrides.setdefault("LOG_LEVEL", "WARNING")
     report = run_crawl(

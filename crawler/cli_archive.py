@@ -5,6 +5,8 @@ prints an archived response by URL, ``wacz`` packages an output directory and
 ``repair`` recovers the ``.open`` files a crash left. Every command takes an
 output directory (``check`` also takes files); user errors become
 ``UsageError`` (one line, exit 2), problems found in the archive exit 1.
+``repair`` and ``index`` (and ``get`` when it must build the index) change the
+directory, so they take its lock (``crawler.lock``): exit 3 while a crawl runs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from archive.check import check_warc
 from archive.errors import ArchiveError, InvalidLookup, RecordNotFound
 from archive.index import INDEX_NAME, iter_index, load_capture, update_index
 from archive.repair import repair_open_files
+from crawler.lock import OutputLock
 
 __all__ = ["add_archive_commands", "run_archive"]
 
@@ -82,6 +85,13 @@ def _output_dir(args: argparse.Namespace, path: str) -> Path:
     return root
 
 
+def _lock(root: Path) -> OutputLock:
+    """The lock of the output directory ``root`` is, or is the ``warc/`` of."""
+    if root.name == "warc" and not (root / "warc").is_dir():
+        root = root.parent
+    return OutputLock(root)
+
+
 def _warc_files(args: argparse.Namespace, paths: list[str]) -> Iterator[Path]:
     for name in paths:
         path = Path(name)
@@ -115,7 +125,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    index = update_index(_output_dir(args, args.output))
+    root = _output_dir(args, args.output)
+    with _lock(root):
+        index = update_index(root)
     count = sum(1 for _ in iter_index(index))
     print(f"{index}: {count} capture(s)")
     return 0
@@ -124,7 +136,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
 def _cmd_get(args: argparse.Namespace) -> int:
     root = _output_dir(args, args.output)
     if not (root / INDEX_NAME).is_file():
-        update_index(root)
+        with _lock(root):
+            update_index(root)
     try:
         capture = load_capture(root, args.url, args.at)
     except InvalidLookup as exc:
@@ -168,7 +181,8 @@ def _cmd_wacz(args: argparse.Namespace) -> int:
 
 def _cmd_repair(args: argparse.Namespace) -> int:
     root = _output_dir(args, args.output)
-    results = repair_open_files(root / "warc" if (root / "warc").is_dir() else root)
+    with _lock(root):  # never cut a file a running crawl is writing
+        results = repair_open_files(root / "warc" if (root / "warc").is_dir() else root)
     for result in results:
         print(result.describe())
     if not results:

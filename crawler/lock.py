@@ -5,6 +5,11 @@ two crawls writing the same WARC folder and state would corrupt each other,
 and start-up repair would cut the other crawl's open WARC. An advisory
 ``flock`` on ``OUTPUT/.newscrawl.lock`` (released by the OS even after
 kill -9) keeps it to one.
+
+Every way in takes it: ``newscrawl crawl``/``run``, ``scrapy crawl news``
+(``crawler.extensions.output_lock``) and the archive commands that change an
+output directory (``repair``, ``index``). Within one process the lock is
+re-entrant, so the command line and the crawl's extension share it.
 """
 
 from __future__ import annotations
@@ -22,12 +27,21 @@ class OutputLocked(RuntimeError):
 class OutputLock:
     """Hold the output directory's lock for the duration of a ``with`` block."""
 
+    # lock file -> [fd, holders] for the locks this process holds: flock locks
+    # belong to an open file, so a second open of the same file would conflict
+    _held: dict[Path, list[int]] = {}
+
     def __init__(self, output_dir: str | os.PathLike[str]) -> None:
         self.path = Path(output_dir) / ".newscrawl.lock"
-        self._fd: int | None = None
+        self._key: Path | None = None
 
     def __enter__(self) -> OutputLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = self.path.resolve()
+        if key in self._held:
+            self._held[key][1] += 1
+            self._key = key
+            return self
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -39,7 +53,8 @@ class OutputLock:
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
+        self._held[key] = [fd, 1]
+        self._key = key
         return self
 
     def __exit__(
@@ -48,7 +63,12 @@ class OutputLock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        if self._key is None:
+            return
+        entry = self._held[self._key]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self._held[self._key]
+            fcntl.flock(entry[0], fcntl.LOCK_UN)
+            os.close(entry[0])
+        self._key = None

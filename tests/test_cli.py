@@ -22,11 +22,22 @@ def _closed_port() -> int:
         (["crawl"], "required"),
         (["crawl", "not-a-url"], "not an http(s) URL"),
         (["crawl", "http://127.0.0.1:1/", "--max-pages", "many"], "invalid int value"),
+        (["crawl", "http://127.0.0.1:1/", "--max-pages", "-3"], "must be at least 1, not -3"),
+        (["crawl", "http://127.0.0.1:1/", "--max-depth", "0"], "must be at least 1, not 0"),
         (["crawl", "http://127.0.0.1:1/", "-s", "NOEQUALS"], "NAME=VALUE"),
         (["frobnicate"], "invalid choice"),
         (["extract", "/no/such/file.html"], "no such file"),
     ],
-    ids=["no-url", "bad-url", "bad-int", "bad-setting", "bad-command", "missing-file"],
+    ids=[
+        "no-url",
+        "bad-url",
+        "bad-int",
+        "negative-max-pages",
+        "zero-max-depth",
+        "bad-setting",
+        "bad-command",
+        "missing-file",
+    ],
 )
 def test_bad_arguments_exit_2_with_one_line(args: list[str], message: str) -> None:
     proc = run_newscrawl(*args)
@@ -52,6 +63,26 @@ def test_unreachable_start_url(tmp_path: Path) -> None:
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("newscrawl: error: cannot reach start URL")
     assert url in last
+
+
+def test_the_summary_is_this_runs_even_without_report_json(tmp_path: Path) -> None:
+    """NEWSCRAWL_REPORT_ENABLED=False: no file, and never an earlier run's summary."""
+    first = run_newscrawl("demo", "--output", str(tmp_path))
+    assert first.returncode == 0, first.stderr[-2000:]
+    report = tmp_path / "report.json"
+    before = report.read_text()
+    again = run_newscrawl("demo", "--output", str(tmp_path), "-s", "NEWSCRAWL_REPORT_ENABLED=False")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert report.read_text() == before  # not written
+    first_id = first.stdout.split("\nCrawl ", 1)[1].split()[0]
+    again_id = again.stdout.split("\nCrawl ", 1)[1].split()[0]
+    assert again_id != first_id  # the second run's own summary
+    assert first_id not in again.stdout
+    fresh = tmp_path / "fresh"
+    off = run_newscrawl("demo", "--output", str(fresh), "-s", "NEWSCRAWL_REPORT_ENABLED=False")
+    assert off.returncode == 0, off.stderr[-2000:]
+    assert not (fresh / "report.json").exists()
+    assert "pages fetched    53" in off.stdout
 
 
 def test_queue_without_crawl(tmp_path: Path) -> None:

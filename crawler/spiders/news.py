@@ -30,6 +30,7 @@ from crawler.followup import FollowupQueue
 from crawler.incremental import change_summary, conditional_headers, is_live_blog
 from crawler.items import ArticleItem
 from crawler.links import Scope, canonical, host_of, is_page_link
+from crawler.lock import OutputLock
 from crawler.output import OutputLayout, crawl_id_of
 from crawler.page_bytes import decode_html, looks_binary
 from crawler.seen_set import SeenSet
@@ -95,11 +96,18 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.run_started_at = utc_iso_seconds(datetime.now(UTC))
         self.follow_teasers = True
         self.live_blog: list[re.Pattern[str]] = []
+        self._output_lock: OutputLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        # One crawl per output directory however it was started (``scrapy crawl``
+        # too): taken first, before the state or any output is opened, and let go
+        # when the engine has stopped and every output is closed (crawler/lock.py).
+        spider._output_lock = OutputLock(OutputLayout.from_settings(settings).root)
+        spider._output_lock.__enter__()  # OutputLocked: the crawl does not start
+        crawler.signals.connect(spider._release_output_lock, signal=signals.engine_stopped)
         if spider.max_pages is None:
             spider.max_pages = settings.getint("NEWSCRAWL_MAX_PAGES") or None
         spider.follow_teasers = settings.getbool("NEWSCRAWL_FOLLOW_TEASERS", True)
@@ -111,7 +119,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         spider.live_blog = [re.compile(p) for p in settings.getlist("NEWSCRAWL_LIVE_BLOG_PATTERNS")]
         spider.feeds += settings.getlist("NEWSCRAWL_FEEDS")
         spider.sitemaps += settings.getlist("NEWSCRAWL_SITEMAPS")
-        max_age_days = settings.getfloat("NEWSCRAWL_MAX_AGE_DAYS", 0)
+        max_age_days = settings.getfloat("NEWSCRAWL_MAX_AGE_DAYS", 7)
         spider.max_age = timedelta(days=max_age_days) if max_age_days > 0 else None
         spider.sitemaps_from_robots = settings.getbool("NEWSCRAWL_SITEMAPS_FROM_ROBOTS", True)
         spider.discover_feeds = settings.getbool("NEWSCRAWL_DISCOVER_FEEDS", True)
@@ -239,6 +247,11 @@ class NewsSpider(DiscoveryMixin, Spider):
             request = self._request(url, priority=priority, key=key)
             if request is not None:
                 yield request
+
+    def _release_output_lock(self) -> None:
+        if self._output_lock is not None:
+            self._output_lock.__exit__(None, None, None)
+            self._output_lock = None
 
     # -- responses -----------------------------------------------------------
 

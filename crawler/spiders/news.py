@@ -192,8 +192,10 @@ class NewsSpider(DiscoveryMixin, Spider):
         None for a URL seen in this run, over the page limit, or an article
         archived by an earlier run (articles are fetched once, unless ``force``
         or a live-blog pattern says otherwise). Pages fetched before are asked
-        with their validators, so an unchanged one costs a 304. ``key`` is the
-        URL's canonical form, when already known.
+        with their validators, so an unchanged one costs a 304, except start
+        URLs: a 304 has no links to follow, and an unchanged home page must not
+        hide the sections below it that did change. ``key`` is the URL's
+        canonical form, when already known.
         """
         key = key or canonical(url)
         if key in self.seen:
@@ -229,7 +231,7 @@ class NewsSpider(DiscoveryMixin, Spider):
             errback=self.on_error,
             priority=priority,
             meta=meta or {},
-            headers=conditional_headers(known),
+            headers={} if (meta or {}).get("newscrawl_start") else conditional_headers(known),
         )
 
     def _follow(self, prepared: PreparedPage) -> Iterator[Request]:

@@ -27,6 +27,7 @@ from crawler.output import OutputLayout, crawl_id_of
 
 EXIT_USAGE = 2
 EXIT_LOCKED = 3  # another crawl holds the output directory: try again later
+EXIT_SOURCE_UNREACHABLE = 4  # `run`: a source's every start URL failed (the others ran)
 
 
 class UsageError(Exception):
@@ -175,7 +176,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"{o.name}: {o.finish_reason}, {o.new} new, {o.updated} updated, "
             f"{o.unchanged} unchanged, {o.failed} failed (crawl {o.crawl_id})"
         )
-    return 0
+    dead = [o for o in outcomes if o.unreachable]
+    for o in dead:
+        print(f"newscrawl: error: source {o.name}: cannot reach start URL {o.unreachable}",
+              file=sys.stderr)  # fmt: skip
+    return EXIT_SOURCE_UNREACHABLE if dead else 0
 
 
 def _cmd_schedule(args: argparse.Namespace) -> int:

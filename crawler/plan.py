@@ -48,7 +48,7 @@ class Politeness:
 
     concurrency: int | None = None  # requests in flight to the source at most
     delay: float | None = None  # seconds between requests to the source
-    obey_robots: bool = True
+    obey_robots: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ class _Checker:
         concurrency, delay, robots = (
             raw.get("concurrency"),
             raw.get("delay"),
-            raw.get("obey_robots", True),
+            raw.get("obey_robots"),
         )
         if concurrency is not None and (type(concurrency) is not int or concurrency < 1):
             message = f"expected a whole number of at least 1, got {_show(concurrency)}"
@@ -234,7 +234,7 @@ class _Checker:
         if delay is not None and (type(delay) not in (int, float) or not 0 <= delay < 86400):
             message = f"expected seconds as a number >= 0, got {_show(delay)}"
             raise self.fail(sub, "delay", f"{label}.delay", message)
-        if not isinstance(robots, bool):
+        if robots is not None and not isinstance(robots, bool):
             raise self.fail(
                 sub,
                 "obey_robots",

@@ -30,23 +30,29 @@ class SourceOutcome:
     updated: int
     unchanged: int
     failed: int
+    unreachable: str | None = None  # every start URL failed: the error, for the operator
 
 
 def source_settings(plan: Plan, source: Source) -> dict[str, Any]:
-    """The settings of one source's crawl: the plan's, then the source's own."""
+    """The settings of one source's crawl: the plan's, then what the source itself sets.
+
+    A key the source leaves out keeps the plan's ``[settings]`` value (or the
+    project default): ``max_age`` falls back to ``NEWSCRAWL_MAX_AGE_DAYS``,
+    ``obey_robots`` to ``ROBOTSTXT_OBEY``, empty ``feeds``/``sitemaps``/``live_blog``
+    to the plan's lists.
+    """
     settings: dict[str, Any] = dict(plan.settings)
-    settings.update(
-        {
-            "NEWSCRAWL_OUTPUT_DIR": str(plan.output),
-            "NEWSCRAWL_FEEDS": list(source.feeds),
-            "NEWSCRAWL_SITEMAPS": list(source.sitemaps),
-            "NEWSCRAWL_LIVE_BLOG_PATTERNS": [p.pattern for p in source.live_blog],
-            "NEWSCRAWL_MAX_AGE_DAYS": source.max_age.total_seconds() / 86400
-            if source.max_age
-            else 0,
-            "ROBOTSTXT_OBEY": source.politeness.obey_robots,
-        }
-    )
+    settings["NEWSCRAWL_OUTPUT_DIR"] = str(plan.output)
+    if source.feeds:
+        settings["NEWSCRAWL_FEEDS"] = list(source.feeds)
+    if source.sitemaps:
+        settings["NEWSCRAWL_SITEMAPS"] = list(source.sitemaps)
+    if source.live_blog:
+        settings["NEWSCRAWL_LIVE_BLOG_PATTERNS"] = [p.pattern for p in source.live_blog]
+    if source.max_age:
+        settings["NEWSCRAWL_MAX_AGE_DAYS"] = source.max_age.total_seconds() / 86400
+    if source.politeness.obey_robots is not None:
+        settings["ROBOTSTXT_OBEY"] = source.politeness.obey_robots
     if source.politeness.concurrency is not None:
         settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = source.politeness.concurrency
     if source.politeness.delay is not None:
@@ -64,10 +70,15 @@ def _outcome(source: Source, crawl_id: str, stats: dict[str, Any]) -> SourceOutc
     def num(key: str) -> int:
         return int(stats.get(key, 0) or 0)
 
+    unreachable = None
+    if num("newscrawl/start_urls/ok") == 0 and num("newscrawl/start_urls/failed") > 0:
+        unreachable = str(stats.get("newscrawl/start_urls/last_error") or "no start URL answered")
     return SourceOutcome(
         name=source.name,
         crawl_id=crawl_id,
-        finish_reason=stats.get("finish_reason"),
+        # what the ledger (and `status`) shows: a dead source must not read "finished"
+        finish_reason="unreachable" if unreachable else stats.get("finish_reason"),
+        unreachable=unreachable,
         new=num("newscrawl/incremental/new"),
         updated=num("newscrawl/incremental/updated"),
         unchanged=num("newscrawl/incremental/unchanged")
@@ -105,6 +116,7 @@ def run_plan(
 
     @defer.inlineCallbacks
     def crawl_all() -> Any:
+        pass_started = datetime.now(UTC)
         for source in sources:
             settings = base.copy()
             settings.setdict(source_settings(plan, source), priority="cmdline")
@@ -132,6 +144,7 @@ def run_plan(
                     updated=outcome.updated,
                     unchanged=outcome.unchanged,
                     failed=outcome.failed,
+                    due_from=pass_started,
                 )
 
     with OutputLock(plan.output):

@@ -96,9 +96,16 @@ class SourceLedger:
         updated: int,
         unchanged: int,
         failed: int,
+        due_from: datetime | None = None,
     ) -> None:
-        """Store a finished pass; the source is due again one interval after it started."""
-        next_due = max(started_at + interval, finished_at)
+        """Store a finished crawl; the source is due again one interval after ``due_from``.
+
+        ``due_from`` is the start of the pass (``run`` crawls the due sources
+        one after another): a later source, due again from its own start, would
+        miss the next cron tick by the earlier sources' run time and wait a
+        whole extra period. Default: the crawl's own start.
+        """
+        next_due = max((due_from or started_at) + interval, finished_at)
         self._db.execute(
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (

@@ -67,7 +67,8 @@ def test_valid_plan_loads(tmp_path: Path) -> None:
     assert (ledger.interval, ledger.max_age) == (timedelta(minutes=15), timedelta(days=2))
     assert [p.pattern for p in ledger.live_blog] == ["/live/", r"^https://news.example/.*-live-\d+"]
     assert ledger.live_blog[1].search("https://news.example/world/storm-live-42")
-    assert ledger.politeness == Politeness(concurrency=2, delay=1.0, obey_robots=True)
+    # obey_robots not given: None, the plan's or the project's ROBOTSTXT_OBEY applies
+    assert ledger.politeness == Politeness(concurrency=2, delay=1.0, obey_robots=None)
     assert wire.allowed_domains == ("wire.example",)  # default: the start URLs' hosts
     assert (wire.feeds, wire.sitemaps, wire.live_blog, wire.max_age) == ((), (), (), None)
     assert wire.interval == timedelta(hours=1, minutes=30)
@@ -254,3 +255,54 @@ def test_comments_do_not_count_as_keys(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as caught:
         load_plan(write(tmp_path, text))
     assert caught.value.line == 14
+
+
+def test_plan_settings_hold_where_a_source_sets_nothing_itself(tmp_path: Path) -> None:
+    """[settings] is "for every source": only a key the source gives overrides it."""
+    from crawler.plan_runner import source_settings
+
+    text = VALID.replace(
+        "[settings]\n",
+        "[settings]\nROBOTSTXT_OBEY = false\nNEWSCRAWL_MAX_AGE_DAYS = 1\n"
+        'NEWSCRAWL_FEEDS = ["https://wire.example/all.xml"]\n',
+    )
+    plan = load_plan(write(tmp_path, text))
+    ledger, wire = (source_settings(plan, s) for s in plan.sources)
+    assert ledger["ROBOTSTXT_OBEY"] is False  # ledger sets no obey_robots
+    assert ledger["NEWSCRAWL_MAX_AGE_DAYS"] == 2  # its own max_age = "2d"
+    assert ledger["NEWSCRAWL_FEEDS"] == ["https://news.example/feed.xml"]
+    assert wire["ROBOTSTXT_OBEY"] is False
+    assert wire["NEWSCRAWL_MAX_AGE_DAYS"] == 1  # no max_age of its own
+    assert wire["NEWSCRAWL_FEEDS"] == ["https://wire.example/all.xml"]
+    bare = load_plan(write(tmp_path, VALID, "bare.toml"))
+    assert "NEWSCRAWL_MAX_AGE_DAYS" not in source_settings(bare, bare.sources[1])  # 7 days
+    assert "ROBOTSTXT_OBEY" not in source_settings(bare, bare.sources[0])  # obeyed
+
+
+def test_a_later_source_is_due_from_the_start_of_the_pass(tmp_path: Path) -> None:
+    """With cron every 5 min and a 15 min interval, the second source of a pass
+    must be due at the tick 15 min on, not 20 (due from its own later start)."""
+    from datetime import UTC, datetime
+
+    from crawler.sources import SourceLedger
+
+    pass_start = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    own_start = pass_start + timedelta(minutes=3)  # after the first source's crawl
+    with SourceLedger(tmp_path / "state.sqlite3") as ledger:
+        for name, due_from in (("second", pass_start), ("alone", None)):
+            ledger.record(
+                name,
+                started_at=own_start,
+                finished_at=own_start + timedelta(minutes=1),
+                interval=timedelta(minutes=15),
+                crawl_id="c",
+                outcome="finished",
+                new=0,
+                updated=0,
+                unchanged=0,
+                failed=0,
+                due_from=due_from,
+            )
+        tick = pass_start + timedelta(minutes=15)
+        assert ledger.is_due("second", tick)
+        assert not ledger.is_due("alone", tick)  # without a pass: its own start

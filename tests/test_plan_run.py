@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -73,6 +74,27 @@ def test_run_crawls_due_sources_then_nothing_until_due(server: Any, tmp_path: Pa
     assert row["name"] == "ledger"
     assert row["new"] == len(load_site().articles)
     assert row["due_now"] is False
+
+
+def test_a_dead_source_is_reported_not_finished(server: Any, tmp_path: Path) -> None:
+    """Cron sees a failure: exit 4, a line naming the source, ``unreachable`` in status."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead_url = f"http://127.0.0.1:{sock.getsockname()[1]}/"  # closed once freed
+    plan = _plan(tmp_path, server)
+    plan.write_text(
+        plan.read_text() + f'\n[[source]]\nname = "dead"\nstart_urls = ["{dead_url}"]\n'
+        'interval = "1h"\n'
+    )
+    proc = run_newscrawl("run", str(plan), "-s", "RETRY_TIMES=0")
+    assert proc.returncode == 4, proc.stderr[-3000:]
+    assert proc.stdout.startswith("ledger: finished")  # the live source still ran
+    assert "dead: unreachable" in proc.stdout
+    assert f"newscrawl: error: source dead: cannot reach start URL {dead_url}" in proc.stderr
+    status = run_newscrawl("status", str(plan), "--json")
+    rows = {row["name"]: row for row in map(json.loads, status.stdout.splitlines())}
+    assert rows["dead"]["outcome"] == "unreachable"
+    assert rows["ledger"]["outcome"] == "finished"
 
 
 def test_news_sitemap_entries_are_queued_with_their_times(server: Any, tmp_path: Path) -> None:

@@ -310,7 +310,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.server import DemoServer
 
     if args.serve:
-        server = DemoServer(port=args.port)
+        try:
+            server = DemoServer(port=args.port)
+        except OSError as exc:  # the port is taken, or not ours to bind
+            raise UsageError(f"cannot serve the demo site on port {args.port}: {exc}") from None
         print(f"Serving the demo news site at {server.url} (Ctrl-C to stop)", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
@@ -407,7 +410,10 @@ def console_main() -> NoReturn:
     files on ``spider_closed``. The exit handlers (logging's among them) still
     run, and standard output and error are flushed.
     """
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:  # the reader went away (``| head``): nothing left to tell it
+        code = 0
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a closed pipe (``newscrawl queue | head``)

@@ -164,11 +164,12 @@ NEWSCRAWL_WARC_PREFIX = "newscrawl"
 NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000  # rotate WARC files at this size
 NEWSCRAWL_WARC_OPERATOR = ""  # written to each warcinfo record
 NEWSCRAWL_WARC_FSYNC = False  # fsync after every record pair (slower, safer)
-# gzip level of each record (1-9): 1 costs a third of the CPU of 9 (warcio's
-# fixed level) for files ~15% larger; the crawl process is CPU-bound.
+# gzip level of each record (1-9): 1 deflates with ISA-L, about a tenth of the
+# CPU of 9 (warcio's fixed level) for files ~10% larger (README, settings table);
+# the crawl process is CPU-bound.
 NEWSCRAWL_WARC_GZIP_LEVEL = 1
 NEWSCRAWL_WARC_DEDUP = True  # identical payloads become revisit records (indexes/digests.sqlite3)
-NEWSCRAWL_CDXJ_ENABLED = True  # keep indexes/index.cdxj up to date when a crawl closes
+NEWSCRAWL_CDXJ_ENABLED = True  # keep indexes/index.cdxj up to date as each WARC file closes
 
 NEWSCRAWL_JSONL_ENABLED = True
 NEWSCRAWL_JSONL_FSYNC = False  # fsync after every line (a line is always written whole)

@@ -118,3 +118,33 @@ def test_extract_prints_the_jsonl_row_of_a_page() -> None:
     assert row["url"] == "https://news.example/biz/story/"
     row["warc"] = None
     assert schema_errors(row) == []
+
+
+def test_a_busy_port_for_the_demo_server_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = run_newscrawl("demo", "--serve", "--port", str(port), timeout=60)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"newscrawl: error: cannot serve the demo site on port {port}")
+
+
+def test_a_reader_that_goes_away_is_no_traceback() -> None:
+    """``newscrawl queue --json | head -1``: a write into a closed pipe ends quietly."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import crawler.cli as cli\n"
+        "def main():\n    raise BrokenPipeError(32, 'Broken pipe')\n"
+        "cli.main = main\ncli.console_main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (0, "")

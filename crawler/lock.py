@@ -6,10 +6,10 @@ and start-up repair would cut the other crawl's open WARC. An advisory
 ``flock`` on ``OUTPUT/.newscrawl.lock`` (released by the OS even after
 kill -9) keeps it to one.
 
-Every way in takes it: ``newscrawl crawl``/``run``, ``scrapy crawl news``
-(``crawler.extensions.output_lock``) and the archive commands that change an
-output directory (``repair``, ``index``). Within one process the lock is
-re-entrant, so the command line and the crawl's extension share it.
+Every way in takes it: ``newscrawl crawl``/``run``, the news spider itself
+(so ``scrapy crawl news`` too, before it opens any output) and the archive
+commands that change an output directory (``repair``, ``index``). Within one
+process the lock is re-entrant, so the command line and the spider share it.
 """
 
 from __future__ import annotations

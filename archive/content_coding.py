@@ -13,6 +13,7 @@ import importlib
 import zlib
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from archive.errors import WarcFormatError
 
@@ -60,21 +61,31 @@ def parse_content_encoding(value: str | None) -> list[str]:
     return [c for c in codings if c and c != "identity"]
 
 
-def _zlib(data: bytes, wbits: int, allow_partial: bool) -> bytes:
+def _frames(
+    new_decoder: Callable[[], Any], data: bytes, allow_partial: bool, several: bool
+) -> bytes:
+    """Decode with zlib's or zstd's streaming decoders (``decompress``, ``eof``,
+    ``unused_data``): one stream, or with ``several`` frames back to back."""
     out = []
     while True:
-        decoder = zlib.decompressobj(wbits)
+        decoder = new_decoder()
         out.append(decoder.decompress(data))
         if not decoder.eof:
             if not allow_partial:
                 raise zlib.error("the compressed stream ends early")
-            out.append(decoder.flush())
+            if hasattr(decoder, "flush"):
+                out.append(decoder.flush())
             break
         data = decoder.unused_data
-        # gzip allows several members back to back; anything else must be empty.
-        if not data or wbits != 16 + zlib.MAX_WBITS:
+        if not data or not several:  # otherwise anything after the stream must be empty
             break
     return b"".join(out)
+
+
+def _zlib(data: bytes, wbits: int, allow_partial: bool) -> bytes:
+    # gzip allows several members back to back
+    several = wbits == 16 + zlib.MAX_WBITS
+    return _frames(lambda: zlib.decompressobj(wbits), data, allow_partial, several)
 
 
 def _gzip(data: bytes, allow_partial: bool) -> bytes:
@@ -111,21 +122,10 @@ def _zstd_decode(data: bytes, allow_partial: bool) -> bytes:
             "the payload is zstd-compressed (Content-Encoding: zstd); install the "
             "'backports.zstd' package (Python < 3.14) to decode it, or use the raw payload"
         )
-    out = []
-    while True:  # like gzip, zstd allows several frames back to back
-        decoder = _zstd.ZstdDecompressor()
-        try:
-            out.append(decoder.decompress(data))
-        except _zstd.ZstdError as exc:
-            raise zlib.error(f"invalid zstd data: {exc}") from None
-        if not decoder.eof:
-            if not allow_partial:
-                raise zlib.error("the zstd stream ends early")
-            break
-        data = decoder.unused_data
-        if not data:
-            break
-    return b"".join(out)
+    try:  # like gzip, zstd allows several frames back to back
+        return _frames(_zstd.ZstdDecompressor, data, allow_partial, several=True)
+    except _zstd.ZstdError as exc:
+        raise zlib.error(f"invalid zstd data: {exc}") from None
 
 
 _DECODERS: dict[str, Callable[[bytes, bool], bytes]] = {

@@ -35,13 +35,14 @@ class OutputLock:
         self.path = Path(output_dir) / ".newscrawl.lock"
         self._key: Path | None = None
 
-    def __enter__(self) -> OutputLock:
+    def acquire(self) -> None:
+        """Take the lock (again, if this process holds it); ``OutputLocked`` if another does."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         key = self.path.resolve()
         if key in self._held:
             self._held[key][1] += 1
             self._key = key
-            return self
+            return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -55,14 +56,9 @@ class OutputLock:
         os.write(fd, f"{os.getpid()}\n".encode())
         self._held[key] = [fd, 1]
         self._key = key
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def release(self) -> None:
+        """Let go of this hold; the lock file is unlocked when the last one goes."""
         if self._key is None:
             return
         entry = self._held[self._key]
@@ -72,3 +68,15 @@ class OutputLock:
             fcntl.flock(entry[0], fcntl.LOCK_UN)
             os.close(entry[0])
         self._key = None
+
+    def __enter__(self) -> OutputLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()

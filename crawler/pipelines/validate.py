@@ -129,7 +129,7 @@ class ValidateArticlePipeline:
             row = article_row(item)
             if not is_valid_row(row):
                 return self._drop(item, "; ".join(schema_errors(row)[:3]))
-            mended = [*mended, f"({'; '.join(problems[:3])})"]
+            mended.append(f"({'; '.join(problems[:3])})")
         if mended:
             self.stats.inc_value("newscrawl/items/mended")
             record_error(self.stats, "invalid_field", item.url, ", ".join(mended))

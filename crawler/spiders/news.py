@@ -96,7 +96,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         self.run_started_at = utc_iso_seconds(datetime.now(UTC))
         self.follow_teasers = True
         self.live_blog: list[re.Pattern[str]] = []
-        self._output_lock: OutputLock | None = None
+        self.output_lock: OutputLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -105,9 +105,9 @@ class NewsSpider(DiscoveryMixin, Spider):
         # One crawl per output directory however it was started (``scrapy crawl``
         # too): taken first, before the state or any output is opened, and let go
         # when the engine has stopped and every output is closed (crawler/lock.py).
-        spider._output_lock = OutputLock(OutputLayout.from_settings(settings).root)
-        spider._output_lock.__enter__()  # OutputLocked: the crawl does not start
-        crawler.signals.connect(spider._release_output_lock, signal=signals.engine_stopped)
+        spider.output_lock = OutputLock(OutputLayout.from_settings(settings).root)
+        spider.output_lock.acquire()  # OutputLocked: the crawl does not start
+        crawler.signals.connect(spider.output_lock.release, signal=signals.engine_stopped)
         if spider.max_pages is None:
             spider.max_pages = settings.getint("NEWSCRAWL_MAX_PAGES") or None
         spider.follow_teasers = settings.getbool("NEWSCRAWL_FOLLOW_TEASERS", True)
@@ -200,6 +200,8 @@ class NewsSpider(DiscoveryMixin, Spider):
         key = key or canonical(url)
         if key in self.seen:
             return None
+        meta = meta or {}
+        start = bool(meta.get("newscrawl_start"))
         known = self.state.get(key) if self.state is not None else None
         if (
             known is not None
@@ -213,7 +215,7 @@ class NewsSpider(DiscoveryMixin, Spider):
         if (  # a listing reached by a link: ask again only once it is due
             known is not None
             and callback is None
-            and not (meta or {}).get("newscrawl_start")
+            and not start
             and known.next_due_at is not None
             and known.next_due_at > self.run_started_at
         ):
@@ -230,8 +232,8 @@ class NewsSpider(DiscoveryMixin, Spider):
             callback=callback or self.parse,
             errback=self.on_error,
             priority=priority,
-            meta=meta or {},
-            headers={} if (meta or {}).get("newscrawl_start") else conditional_headers(known),
+            meta=meta,
+            headers={} if start else conditional_headers(known),
         )
 
     def _follow(self, prepared: PreparedPage) -> Iterator[Request]:
@@ -249,11 +251,6 @@ class NewsSpider(DiscoveryMixin, Spider):
             request = self._request(url, priority=priority, key=key)
             if request is not None:
                 yield request
-
-    def _release_output_lock(self) -> None:
-        if self._output_lock is not None:
-            self._output_lock.__exit__(None, None, None)
-            self._output_lock = None
 
     # -- responses -----------------------------------------------------------
 

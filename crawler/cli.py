@@ -168,8 +168,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     plan = _load_plan(args.plan)
     _check_output_dir(str(plan.output))
-    outcomes = run_plan(plan, everything=args.all, overrides=_parse_settings(args.settings))
-    if not outcomes:
+    outcomes, interrupted_by = run_plan(
+        plan, everything=args.all, overrides=_parse_settings(args.settings)
+    )
+    if not outcomes and interrupted_by is None:
         print("No source is due.")
     for o in outcomes:
         print(
@@ -180,6 +182,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     for o in dead:
         print(f"newscrawl: error: source {o.name}: cannot reach start URL {o.unreachable}",
               file=sys.stderr)  # fmt: skip
+    if interrupted_by is not None:
+        return _report_interrupted(interrupted_by)
     return EXIT_SOURCE_UNREACHABLE if dead else 0
 
 
@@ -226,8 +230,8 @@ def run_crawl(
     max_pages: int | None = None,
     max_depth: int | None = None,
     overrides: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Run one crawl to completion in this process and return its report."""
+) -> tuple[dict[str, Any], int | None]:
+    """Run one crawl in this process: its report, and the signal that stopped it early."""
     from crawler import worker_process
 
     # The extraction workers start now, on the core this process leaves idle
@@ -236,9 +240,9 @@ def run_crawl(
     # First, while the stack is shallow and few modules are loaded: its
     # deprecation shims call inspect.stack(), ~70 ms when imported later.
     import scrapy.core.downloader.contextfactory  # noqa: F401
-    from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.process import InterruptibleCrawlerProcess
     from crawler.spiders.news import NewsSpider
 
     settings = Settings()
@@ -251,7 +255,7 @@ def run_crawl(
     if sys.stderr.isatty() and settings.get("NEWSCRAWL_PROGRESS_MODE") != "log":
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")  # keep the live line readable
     settings.setdict(overrides or {}, priority="cmdline")
-    process = CrawlerProcess(settings)
+    process = InterruptibleCrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     try:
         with OutputLock(output):
@@ -264,18 +268,20 @@ def run_crawl(
     from crawler.extensions.report import build_report
 
     assert crawler.stats is not None
-    return build_report(
+    report = build_report(
         crawler.stats.get_stats(), crawl_id=crawl_id_of(crawler), layout=OutputLayout(output)
     )
+    return report, process.interrupted_by
 
 
 def format_summary(report: dict[str, Any]) -> str:
     """The end-of-run summary an operator reads."""
     r = report
     errors = ", ".join(f"{k} {v}" for k, v in r["errors_by_kind"].items()) or "none"
+    ended = "stopped early" if r["finish_reason"] == "shutdown" else "finished"
     return "\n".join(
         [
-            f"Crawl {r['crawl_id']} finished ({r['finish_reason']})",
+            f"Crawl {r['crawl_id']} {ended} ({r['finish_reason']})",
             f"  pages fetched    {r['pages_fetched']}",
             f"  articles         {r['articles']}  -> {r['output_dir']}/articles/",
             f"  teasers queued   {r['teasers_queued']} (pending in queue: {r['queue_pending']})",
@@ -292,14 +298,28 @@ def _crawl_and_report(args: argparse.Namespace, urls: list[str], extra: dict[str
     output = _check_output_dir(str(overrides.pop("NEWSCRAWL_OUTPUT_DIR", args.output)))
     if args.quiet:
         overrides.setdefault("LOG_LEVEL", "WARNING")
-    report = run_crawl(
+    report, interrupted_by = run_crawl(
         urls, output=output, max_pages=args.max_pages, max_depth=args.max_depth, overrides=overrides
     )
-    if report["start_urls_ok"] == 0 and report["start_urls_failed"] > 0:
+    if interrupted_by is None and report["start_urls_ok"] == 0 and report["start_urls_failed"]:
         raise UsageError(f"cannot reach start URL {report['start_url_error']}")
     if not args.quiet:
         print(format_summary(report))
+    if interrupted_by is not None:
+        return _report_interrupted(interrupted_by)
     return 0
+
+
+def _report_interrupted(signum: int) -> int:
+    """One line on standard error, and the shell's exit status for the signal."""
+    from crawler.process import interrupted_exit_code, signal_name
+
+    print(
+        f"newscrawl: stopped early by {signal_name(signum)}: what was fetched is written, "
+        "the next run takes up the pending links",
+        file=sys.stderr,
+    )
+    return interrupted_exit_code(signum)
 
 
 def _cmd_crawl(args: argparse.Namespace) -> int:

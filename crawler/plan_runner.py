@@ -9,8 +9,8 @@ directory, so state, queue and dedup are shared across sources and runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.lock import OutputLock
@@ -94,23 +94,30 @@ def _stop_reactor(result: Any, reactor: Any) -> Any:
 
 def run_plan(
     plan: Plan, *, everything: bool = False, overrides: dict[str, Any] | None = None
-) -> list[SourceOutcome]:
-    """Crawl the due sources (all with ``everything``) and record each pass."""
-    from scrapy.crawler import Crawler, CrawlerProcess
+) -> tuple[list[SourceOutcome], int | None]:
+    """Crawl the due sources (all with ``everything``) and record each pass.
+
+    Returns the outcomes and the signal (SIGINT, SIGTERM) that stopped the pass
+    early, if one did. An interrupted source is recorded as ``interrupted`` and
+    stays due, and the sources after it are not started: the next pass crawls
+    them, taking up the pending links where this one stopped.
+    """
+    from scrapy.crawler import Crawler
     from scrapy.settings import Settings
     from scrapy.utils.reactor import install_reactor
     from twisted.internet import defer
 
+    from crawler.process import InterruptibleCrawlerProcess
     from crawler.spiders.news import NewsSpider
 
     sources = due_sources(plan, datetime.now(UTC), everything=everything)
     if not sources:
-        return []
+        return [], None
     base = Settings()
     base.setmodule("crawler.settings", priority="project")
     # Crawlers are built here, one per source, so install the reactor they expect first.
     install_reactor(base["TWISTED_REACTOR"], base["ASYNCIO_EVENT_LOOP"])
-    process = CrawlerProcess(base)
+    process = InterruptibleCrawlerProcess(base)
     outcomes: list[SourceOutcome] = []
     ledger_path = OutputLayout(plan.output).state_path
 
@@ -118,6 +125,8 @@ def run_plan(
     def crawl_all() -> Any:
         pass_started = datetime.now(UTC)
         for source in sources:
+            if process.interrupted_by:
+                break
             settings = base.copy()
             settings.setdict(source_settings(plan, source), priority="cmdline")
             settings.setdict(overrides or {}, priority="cmdline")
@@ -131,13 +140,16 @@ def run_plan(
                 allowed_domains=list(source.allowed_domains),
             )
             outcome = _outcome(source, crawl_id, crawler.stats.get_stats() if crawler.stats else {})
+            if process.interrupted_by:
+                outcome = replace(outcome, finish_reason="interrupted", unreachable=None)
             outcomes.append(outcome)
             with SourceLedger(ledger_path) as ledger:
                 ledger.record(
                     source.name,
                     started_at=started,
                     finished_at=datetime.now(UTC),
-                    interval=source.interval,
+                    # an interrupted pass is not a pass: the source stays due
+                    interval=timedelta(0) if process.interrupted_by else source.interval,
                     crawl_id=crawl_id,
                     outcome=outcome.finish_reason,
                     new=outcome.new,
@@ -157,4 +169,4 @@ def run_plan(
         process.start(stop_after_crawl=False)
     if failures:
         failures[0].raiseException()
-    return outcomes
+    return outcomes, process.interrupted_by

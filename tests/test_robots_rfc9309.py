@@ -36,7 +36,12 @@ def _crawl(
     if blocked:
         assert proc.returncode == 2, proc.stderr[-3000:]
         assert "cannot reach start URL" in proc.stderr
-        assert "robots.txt of 127.0.0.1" in proc.stderr  # the warning says why
+        # the error names the robots.txt failure, not a robots.txt rule
+        (error,) = [line for line in proc.stderr.splitlines() if "cannot reach" in line]
+        assert "robots.txt of 127.0.0.1" in error
+        assert "is unreachable (" in error
+        assert "Forbidden" not in error
+        assert "Traceback" not in proc.stderr  # a refused robots.txt is no bug
     else:
         assert proc.returncode == 0, proc.stderr[-3000:]
     return site, json.loads((tmp_path / "report.json").read_text())
@@ -51,8 +56,39 @@ def _crawl(
 def test_unreachable_robots_txt_disallows_the_host(robots: Answer, tmp_path: Path) -> None:
     site, report = _crawl(robots, tmp_path, blocked=True)
     assert set(site.paths()) == {"/robots.txt"}  # nothing else was asked
-    assert report["robots_blocked"] >= 1
+    assert report["robots_blocked"] == 0  # no rule forbade it: the host could not be asked
+    assert report["errors_by_kind"]["download"] == 1
     assert report["pages_fetched"] == 0
+
+
+def test_links_of_a_host_whose_robots_txt_fails_stay_queued(tmp_path: Path) -> None:
+    """Not "blocked" for ever: the next run, with robots.txt back, fetches them."""
+    robots = {"answer": Answer(404)}
+
+    def route(site: LocalSite, path: str) -> Answer:
+        return robots["answer"] if path == "/robots.txt" else _route(Answer(404))(site, path)
+
+    def pending() -> set[str]:
+        proc = run_newscrawl("queue", "--output", str(tmp_path), "--json")
+        return {json.loads(line)["url"] for line in proc.stdout.splitlines()}
+
+    with serving(route) as site:
+        first = run_newscrawl("crawl", site.url, "--output", str(tmp_path), "--max-pages", "1",
+                              *FAST)  # fmt: skip
+        assert first.returncode == 0, first.stderr[-3000:]
+        links = {site.url.rstrip("/") + p for p in PAGES[1:]}
+        assert pending() == links
+
+        robots["answer"] = Answer(500, b"down")
+        failing = run_newscrawl("crawl", site.url, "--output", str(tmp_path), *FAST)
+        assert failing.returncode == 2
+        assert pending() == links
+
+        robots["answer"] = Answer(404)
+        back = run_newscrawl("crawl", site.url, "--output", str(tmp_path), *FAST)
+        assert back.returncode == 0, back.stderr[-3000:]
+        assert pending() == set()
+        assert {"/a.html", "/b.html"} <= set(site.paths())
 
 
 def test_robots_txt_5xx_is_archived(tmp_path: Path) -> None:

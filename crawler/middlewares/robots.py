@@ -12,7 +12,9 @@ means there are no rules. Scrapy parses whatever body came back, so an error
 page (or nothing at all) allows every URL of a site that is failing. Here a
 5xx answer or a failed download gives that host a disallow-all policy for the
 rest of the run (the next run asks again), counted as
-``newscrawl/robots/unreachable``; ``NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW =
+``newscrawl/robots/unreachable``; its requests fail with ``RobotsUnreachable``
+(naming the robots.txt error, not "Forbidden by robots.txt": nothing forbade
+them) and stay on the follow-up queue for the next run; ``NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW =
 False`` keeps Scrapy's behaviour. Retries (RetryMiddleware) and the 429/503
 pause (``crawler.extensions.backoff``) happen before this verdict.
 
@@ -39,6 +41,24 @@ logger = logging.getLogger(__name__)
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
+class _NoTracebackForRobotsErrors(logging.Filter):
+    """Scrapy logs a robots.txt download error with its traceback: a refused
+    connection is no bug, and the one-line error (and our warning) say it all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+_SCRAPY_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+_SCRAPY_ROBOTS_LOGGER.addFilter(_NoTracebackForRobotsErrors())
+
+
+class RobotsUnreachable(IgnoreRequest):
+    """The host's robots.txt could not be had, so none of its URLs is fetched this run."""
+
+
 class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
     """RobotsTxtMiddleware that disallows a host whose robots.txt is unreachable."""
 
@@ -48,6 +68,7 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
             "NEWSCRAWL_ROBOTS_UNREACHABLE_DISALLOW", True
         )
         self.max_bytes = crawler.settings.getint("NEWSCRAWL_ROBOTS_MAX_BYTES", 500 * 1024)
+        self._unreachable_why: dict[str, str] = {}  # netloc -> why its robots.txt failed
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         if (
@@ -60,6 +81,18 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
             # (www. to the bare domain, say) and every URL would be allowed.
             request.meta["allow_offsite"] = True  # redirects copy the request's meta
         await super().process_request(request)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            netloc = urlparse_cached(request).netloc
+            why = self._unreachable_why.get(netloc)
+            if why is None:
+                raise
+            raise RobotsUnreachable(
+                f"robots.txt of {netloc} is unreachable ({why}): not fetched in this run"
+            ) from None
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if self.disallow_unreachable and 500 <= response.status <= 599:
@@ -91,6 +124,7 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
             waiting.callback(parser)
 
     def _unreachable(self, netloc: str, why: str) -> None:
+        self._unreachable_why[netloc] = why
         self._stats.inc_value("newscrawl/robots/unreachable")
         logger.warning(
             "robots.txt of %s is unreachable (%s): nothing on that host is fetched in this run"

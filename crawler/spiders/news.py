@@ -31,6 +31,7 @@ from crawler.incremental import change_summary, conditional_headers, is_live_blo
 from crawler.items import ArticleItem
 from crawler.links import Scope, canonical, host_of, is_page_link
 from crawler.lock import OutputLock
+from crawler.middlewares.robots import RobotsUnreachable
 from crawler.output import OutputLayout, crawl_id_of
 from crawler.page_bytes import decode_html, looks_binary
 from crawler.seen_set import SeenSet
@@ -374,6 +375,11 @@ class NewsSpider(DiscoveryMixin, Spider):
         if request.meta.get("newscrawl_start"):
             stats.inc_value("newscrawl/start_urls/failed")
             stats.set_value("newscrawl/start_urls/last_error", f"{request.url}: {failure.value}")
+        if failure.check(RobotsUnreachable):
+            # the host could not be asked: a download error, and the URL stays
+            # pending on the follow-up queue for the next run (never "blocked")
+            record_error(stats, "download", request.url, str(failure.value))
+            return
         if failure.check(IgnoreRequest):
             message = str(failure.value)
             if "robots.txt" in message.lower():

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from crawler.followup import FollowupQueue
 from tests.faultserver import FAULT_PATHS
 
 
@@ -42,6 +43,15 @@ def test_redirects_are_archived_with_their_status(fault_crawl: dict[str, Any]) -
         fault_crawl["responses"][fault_crawl["base"] + p] for p in ("/loop-a", "/loop-b")
     )
     assert (loop_a.http_status, loop_b.http_status) == (302, 302)
+
+
+def test_a_redirect_loop_leaves_the_follow_up_queue(fault_crawl: dict[str, Any]) -> None:
+    """Marked failed, not pending: the next run does not walk the same loop again."""
+    with FollowupQueue(fault_crawl["out"] / "state.sqlite3") as queue:
+        states = {link.url: link.state for link in queue.all()}
+        pending = {link.url for link in queue.pending()}
+    assert states[fault_crawl["base"] + "/loop-a"] == "failed"
+    assert fault_crawl["base"] + "/loop-a" not in pending
 
 
 def test_truncated_response_is_marked(fault_crawl: dict[str, Any]) -> None:

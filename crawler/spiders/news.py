@@ -388,6 +388,7 @@ class NewsSpider(DiscoveryMixin, Spider):
                     self.followup.mark_done([request.url], state="blocked")
             elif "redirections" in message:
                 record_error(stats, "redirect_loop", request.url, message)
+                self._redirect_failed(request)
             else:
                 stats.inc_value("newscrawl/ignored")
             return
@@ -407,8 +408,16 @@ class NewsSpider(DiscoveryMixin, Spider):
             record_error(
                 self.crawler.stats, "redirect_loop", request.url, "redirected to a URL already seen"
             )
+            self._redirect_failed(request)
         elif sources and self.followup is not None:
             self.followup.mark_done(sources, status=None)
+
+    def _redirect_failed(self, request: Request) -> None:
+        """A redirect loop: every URL of the chain leaves the follow-up queue as
+        failed, or the next run would walk the same loop (and count it) again."""
+        if self.followup is not None:
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            self.followup.mark_done(dict.fromkeys(chain), state="failed")
 
     def _closed(self) -> None:
         self.seen.close()

@@ -104,6 +104,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta-refresh redirects, skipping heads that never say "refresh".
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.meta_refresh.QuickMetaRefreshMiddleware": 580,
+    # Scrapy's decoding, flagging a compressed body whose stream ends early.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.compression.CheckedHttpCompressionMiddleware": 590,
     # RFC 9309: a robots.txt lost to a 5xx or a network error disallows the host.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.RfcRobotsTxtMiddleware": 100,

@@ -31,6 +31,7 @@ from crawler.incremental import change_summary, conditional_headers, is_live_blo
 from crawler.items import ArticleItem
 from crawler.links import Scope, canonical, host_of, is_page_link
 from crawler.lock import OutputLock
+from crawler.middlewares.compression import INCOMPLETE_CODING
 from crawler.middlewares.robots import RobotsUnreachable
 from crawler.output import OutputLayout, crawl_id_of
 from crawler.page_bytes import decode_html, looks_binary
@@ -320,6 +321,8 @@ class NewsSpider(DiscoveryMixin, Spider):
         """Why a response cannot be extracted (error kind, url, detail), or None."""
         if "dataloss" in response.flags:
             return "truncated", response.url, "body shorter than announced"
+        if INCOMPLETE_CODING in response.flags:
+            return "truncated", response.url, "the compressed body ends early or does not decode"
         if response.status >= 400:
             return "http_status", response.url, f"HTTP {response.status}"
         if not isinstance(response, TextResponse):

@@ -1,14 +1,14 @@
 """Per-run error accounting: every bad page is counted by kind, never fatal.
 
 Kinds used: ``http_status`` (4xx/5xx), ``truncated`` (body shorter than
-announced), ``binary_body`` (non-text bytes where HTML was expected),
-``not_html``, ``charset`` (bytes that do not decode as declared),
-``redirect_loop``, ``timeout``, ``download`` (connection and other transport
-failures), ``extraction`` (the extractor failed, or found an article with no
-text), ``invalid_field`` (a row mended to fit the schema: see
-``crawler/pipelines/validate.py``), ``invalid_row`` (a row that could not be, so
-its page is fetched again next run). Stats keys: ``newscrawl/errors/<kind>`` and
-``newscrawl/errors/total``.
+announced, or a compressed body whose stream ends early), ``binary_body``
+(non-text bytes where HTML was expected), ``not_html``, ``charset`` (bytes that
+do not decode as declared), ``redirect_loop``, ``timeout``, ``download``
+(connection and other transport failures), ``extraction`` (the extractor
+failed, or found an article with no text), ``invalid_field`` (a row mended to
+fit the schema: see ``crawler/pipelines/validate.py``), ``invalid_row`` (a row
+that could not be, so its page is fetched again next run). Stats keys:
+``newscrawl/errors/<kind>`` and ``newscrawl/errors/total``.
 """
 
 from __future__ import annotations

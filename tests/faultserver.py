@@ -6,6 +6,7 @@ the crawl carries on.
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,7 @@ INDEX = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fa
 <li><a href="/wrong-charset.html">Wrong charset</a></li>
 <li><a href="/binary.html">Binary body</a></li>
 <li><a href="/truncated.html">Truncated</a></li>
+<li><a href="/cut-gzip.html">Compressed, cut short</a></li>
 <li><a href="/loop-a">Redirect loop</a></li>
 <li><a href="/error.html">Server error</a></li>
 <li><a href="/missing.html">Not found</a></li>
@@ -48,6 +50,7 @@ FAULT_PATHS = (
     "/wrong-charset.html",
     "/binary.html",
     "/truncated.html",
+    "/cut-gzip.html",
     "/loop-a",
     "/error.html",
     "/missing.html",
@@ -55,6 +58,12 @@ FAULT_PATHS = (
 )
 
 SLOW_SECONDS = 4.0
+
+# A whole gzip stream cut near its end, sent behind a matching Content-Length:
+# the transfer is complete, the article is not.
+CUT_GZIP = gzip.compress(
+    ARTICLE.format(title="Compressed, cut short", charset="utf-8", p1=P1, p2=P2, p3=P3).encode()
+)[:-20]  # the trailer and the last words
 
 
 def article(title: str, charset: str) -> str:
@@ -101,6 +110,13 @@ class FaultHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
             self.wfile.flush()
             self.close_connection = True
+        elif path == "/cut-gzip.html":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(CUT_GZIP)))
+            self.end_headers()
+            self.wfile.write(CUT_GZIP)
         elif path in ("/loop-a", "/loop-b"):
             self.send_response(302)
             self.send_header("Location", "/loop-b" if path == "/loop-a" else "/loop-a")

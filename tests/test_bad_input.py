@@ -22,7 +22,7 @@ def test_crawl_finishes_and_good_article_is_extracted(fault_crawl: dict[str, Any
     [
         ("charset", 1),
         ("binary_body", 1),
-        ("truncated", 1),
+        ("truncated", 2),  # short of Content-Length, and a cut gzip stream
         ("redirect_loop", 1),
         ("http_status", 2),  # the 500 and the 404
         ("timeout", 1),
@@ -59,6 +59,18 @@ def test_truncated_response_is_marked(fault_crawl: dict[str, Any]) -> None:
     headers = dict(record.warc_headers)
     assert headers.get("WARC-Truncated") == "disconnect"
     assert b"Cut short" in record.payload
+
+
+def test_cut_short_compressed_body_is_archived_as_sent_and_not_extracted(
+    fault_crawl: dict[str, Any],
+) -> None:
+    """The transfer was whole (no WARC-Truncated) but the gzip stream was not."""
+    from tests.faultserver import CUT_GZIP
+
+    (record,) = fault_crawl["responses"][fault_crawl["base"] + "/cut-gzip.html"]
+    assert "WARC-Truncated" not in dict(record.warc_headers)
+    assert record.payload == CUT_GZIP
+    assert not [r for r in fault_crawl["rows"] if r["url"].endswith("/cut-gzip.html")]
 
 
 def test_wrong_charset_page_is_still_extracted_correctly(fault_crawl: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from crawler.cli_archive import add_archive_commands, run_archive
 from crawler.lock import OutputLock, OutputLocked
-from crawler.output import OutputLayout, crawl_id_of
+from crawler.output import OutputLayout
 
 EXIT_USAGE = 2
 EXIT_LOCKED = 3  # another crawl holds the output directory: try again later
@@ -265,13 +265,9 @@ def run_crawl(
         worker_process.close_spares()  # none left unless the pool never opened
     # report.json's content, made from this crawl's own stats: also when the
     # file is switched off (NEWSCRAWL_REPORT_ENABLED), never an earlier run's
-    from crawler.extensions.report import build_report
+    from crawler.extensions.report import crawler_report
 
-    assert crawler.stats is not None
-    report = build_report(
-        crawler.stats.get_stats(), crawl_id=crawl_id_of(crawler), layout=OutputLayout(output)
-    )
-    return report, process.interrupted_by
+    return crawler_report(crawler, OutputLayout(output)), process.interrupted_by
 
 
 def format_summary(report: dict[str, Any]) -> str:

@@ -39,7 +39,13 @@ class OutputLayout:
 
     @property
     def report_path(self) -> Path:
+        """The latest run's report."""
         return self.root / "report.json"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Every run's report, ``<crawl_id>.json``: a plan pass runs one crawl per source."""
+        return self.root / "reports"
 
     @classmethod
     def from_settings(cls, settings: Any) -> OutputLayout:

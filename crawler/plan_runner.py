@@ -43,6 +43,7 @@ def source_settings(plan: Plan, source: Source) -> dict[str, Any]:
     """
     settings: dict[str, Any] = dict(plan.settings)
     settings["NEWSCRAWL_OUTPUT_DIR"] = str(plan.output)
+    settings["NEWSCRAWL_SOURCE_NAME"] = source.name
     if source.feeds:
         settings["NEWSCRAWL_FEEDS"] = list(source.feeds)
     if source.sitemaps:

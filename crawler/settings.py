@@ -161,6 +161,7 @@ EXTENSIONS_BASE = {
 # --- newscrawl: outputs ---------------------------------------------------
 NEWSCRAWL_OUTPUT_DIR = "output"  # warc/, articles/, indexes/, state.sqlite3, report.json
 NEWSCRAWL_CRAWL_ID = None  # default: a new sortable id per run
+NEWSCRAWL_SOURCE_NAME = None  # the plan source being crawled (set by `newscrawl run`)
 
 NEWSCRAWL_WARC_ENABLED = True
 NEWSCRAWL_WARC_PREFIX = "newscrawl"
@@ -225,3 +226,4 @@ NEWSCRAWL_PROGRESS_ENABLED = True
 NEWSCRAWL_PROGRESS_MODE = "auto"  # auto (live on a terminal, log lines otherwise) | live | log
 NEWSCRAWL_PROGRESS_INTERVAL = 5.0  # seconds between progress log lines
 NEWSCRAWL_REPORT_ENABLED = True  # write report.json at the end of each run
+NEWSCRAWL_REPORTS_KEEP = 1000  # reports/<crawl_id>.json kept, newest first; 0 = all

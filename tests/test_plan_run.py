@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -95,6 +96,18 @@ def test_a_dead_source_is_reported_not_finished(server: Any, tmp_path: Path) -> 
     rows = {row["name"]: row for row in map(json.loads, status.stdout.splitlines())}
     assert rows["dead"]["outcome"] == "unreachable"
     assert rows["ledger"]["outcome"] == "finished"
+    # each source's crawl keeps its own report, under the crawl id the pass printed
+    printed = dict(re.findall(r"^(\w+): .*\(crawl (\S+)\)$", proc.stdout, re.M))
+    reports = {
+        path.stem: json.loads(path.read_text())
+        for path in (tmp_path / "out" / "reports").glob("*.json")
+    }
+    assert {r["source"]: r["crawl_id"] for r in reports.values()} == printed
+    assert set(reports) == set(printed.values())
+    assert reports[printed["dead"]]["start_urls_ok"] == 0
+    assert reports[printed["ledger"]]["articles"] > 0
+    latest = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert latest == reports[printed["dead"]]  # the last source's
 
 
 def test_news_sitemap_entries_are_queued_with_their_times(server: Any, tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 Written when the engine stops (after every component has closed its files), so
 WARC totals are final. The CLI prints its summary from this file; schedulers
-and monitoring can read it too.
+and monitoring can read it too. ``report.json`` is the latest run's; a copy
+stays as ``reports/<crawl_id>.json``, because a plan pass runs one crawl per
+source into the same directory and the crawl ids ``newscrawl run`` prints must
+lead to their reports. The newest ``NEWSCRAWL_REPORTS_KEEP`` are kept.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from crawler.errors import error_counts
 from crawler.output import OutputLayout, crawl_id_of, utc_iso
 
 
-def build_report(stats: dict[str, Any], *, crawl_id: str, layout: OutputLayout) -> dict[str, Any]:
+def build_report(
+    stats: dict[str, Any], *, crawl_id: str, layout: OutputLayout, source: str | None = None
+) -> dict[str, Any]:
     """The report's content, from the crawl's final stats and the output directory."""
     warc_files = (
         sorted(p.name for p in layout.warc_dir.glob("*.warc.gz"))
@@ -36,6 +41,7 @@ def build_report(stats: dict[str, Any], *, crawl_id: str, layout: OutputLayout) 
     finish = stats.get("finish_time") or datetime.now(UTC)
     return {
         "crawl_id": crawl_id,
+        "source": source,
         "output_dir": str(layout.root),
         "started_at": utc_iso(start) if isinstance(start, datetime) else None,
         "finished_at": utc_iso(finish) if isinstance(finish, datetime) else None,
@@ -61,28 +67,55 @@ def build_report(stats: dict[str, Any], *, crawl_id: str, layout: OutputLayout) 
     }
 
 
+def crawler_report(crawler: Crawler, layout: OutputLayout) -> dict[str, Any]:
+    """The report of a crawler that has stopped."""
+    assert crawler.stats is not None
+    return build_report(
+        crawler.stats.get_stats(),
+        crawl_id=crawl_id_of(crawler),
+        layout=layout,
+        source=crawler.settings.get("NEWSCRAWL_SOURCE_NAME") or None,
+    )
+
+
 class RunReportExtension:
     """Writes report.json at the end of each run (NEWSCRAWL_REPORT_ENABLED)."""
 
-    def __init__(self, crawler: Crawler, layout: OutputLayout) -> None:
+    def __init__(self, crawler: Crawler, layout: OutputLayout, *, keep: int) -> None:
         self.crawler = crawler
         self.layout = layout
+        self.keep = keep
         self.report: dict[str, Any] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReportExtension:
         if not crawler.settings.getbool("NEWSCRAWL_REPORT_ENABLED", True):
             raise NotConfigured("NEWSCRAWL_REPORT_ENABLED is off")
-        ext = cls(crawler, OutputLayout.from_settings(crawler.settings))
+        keep = crawler.settings.getint("NEWSCRAWL_REPORTS_KEEP", 1000)
+        if keep < 0:
+            raise ValueError(f"NEWSCRAWL_REPORTS_KEEP must be 0 (keep all) or more, got {keep}")
+        ext = cls(crawler, OutputLayout.from_settings(crawler.settings), keep=keep)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def engine_stopped(self) -> None:
-        assert self.crawler.stats is not None
-        self.report = build_report(
-            self.crawler.stats.get_stats(), crawl_id=crawl_id_of(self.crawler), layout=self.layout
+        self.report = crawler_report(self.crawler, self.layout)
+        write_json_atomically(
+            self.layout.reports_dir / f"{self.report['crawl_id']}.json", self.report
         )
         write_json_atomically(self.layout.report_path, self.report)
+        if self.keep:
+            prune_reports(self.layout.reports_dir, self.keep)
+
+
+def prune_reports(reports_dir: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written reports."""
+    written = sorted(
+        ((path.stat().st_mtime_ns, path.name, path) for path in reports_dir.glob("*.json")),
+        reverse=True,
+    )
+    for *_, old in written[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def write_json_atomically(path: Path, data: Any) -> None:

@@ -39,6 +39,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+# For cron: Scrapy's start-up log (~130 lines a crawl) would fill the log file.
+QUIET_RUN_HELP = "crawl logs at WARNING; the one-line outcome per source is still printed"
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="newscrawl", description=__doc__.splitlines()[0])
     sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
@@ -74,9 +78,11 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a setting for every source (repeatable)",
     )
+    run.add_argument("--quiet", "-q", action="store_true", help=QUIET_RUN_HELP)
 
     schedule = sub.add_parser("schedule", help="stay running; start passes as sources fall due")
     schedule.add_argument("plan", metavar="PLAN", help="the plan file (TOML)")
+    schedule.add_argument("--quiet", "-q", action="store_true", help=QUIET_RUN_HELP)
 
     status = sub.add_parser("status", help="each source's last run, next due time and counts")
     status.add_argument("plan", metavar="PLAN", help="the plan file (TOML)")
@@ -168,9 +174,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     plan = _load_plan(args.plan)
     _check_output_dir(str(plan.output))
-    outcomes, interrupted_by = run_plan(
-        plan, everything=args.all, overrides=_parse_settings(args.settings)
-    )
+    overrides = _parse_settings(args.settings)
+    if args.quiet:
+        overrides.setdefault("LOG_LEVEL", "WARNING")
+    outcomes, interrupted_by = run_plan(plan, everything=args.all, overrides=overrides)
     if not outcomes and interrupted_by is None:
         print("No source is due.")
     for o in outcomes:
@@ -194,7 +201,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
     _load_plan(args.plan)  # fail fast on a bad plan
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(message)s")
-    return Scheduler(Path(args.plan)).run_forever()
+    return Scheduler(Path(args.plan), extra_args=["--quiet"] if args.quiet else None).run_forever()
 
 
 def _cmd_status(args: argparse.Namespace) -> int:

@@ -116,6 +116,7 @@ def run_plan(
         return [], None
     base = Settings()
     base.setmodule("crawler.settings", priority="project")
+    base.setdict(overrides or {}, priority="cmdline")  # the process's own log level too
     # Crawlers are built here, one per source, so install the reactor they expect first.
     install_reactor(base["TWISTED_REACTOR"], base["ASYNCIO_EVENT_LOOP"])
     process = InterruptibleCrawlerProcess(base)

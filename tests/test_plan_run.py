@@ -58,9 +58,10 @@ def test_run_crawls_due_sources_then_nothing_until_due(server: Any, tmp_path: Pa
     from crawler.demo.site import load_site
 
     plan = _plan(tmp_path, server)
-    first = run_newscrawl("run", str(plan))
+    first = run_newscrawl("run", str(plan), "--quiet")  # as in the README's crontab line
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.stdout.startswith("ledger: finished")
+    assert " INFO: " not in first.stderr, first.stderr[:2000]  # no start-up log for cron
     rows = read_jsonl(tmp_path / "out" / "articles")
     assert {r["url"] for r in rows} == {
         server.url.rstrip("/") + a.path for a in load_site().articles
